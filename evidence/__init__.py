@@ -1,0 +1,1 @@
+"""evidence: read-only AWS compliance evidence collection and auditor-ready evidence packs."""

@@ -1,0 +1,272 @@
+"""The one way the tool talks to AWS: sessions, regions, retries and the read-only guard.
+
+Every client comes from `ClientFactory.client()`. Each client carries a `before-call` hook that
+refuses, before anything is sent, any operation that is not a read, and any read that would return
+a secret value. The only write the tool may ever make (kms:Sign, inside `evidence sign`) has to be
+allowed explicitly by the caller that builds the factory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+
+from evidence.version import TOOL_VERSION
+
+
+class AwsError(Exception):
+    """AWS could not be reached as configured (no credentials, unknown profile, bad region...)."""
+
+
+class ReadOnlyViolation(AwsError):
+    """A non-read operation was attempted through the factory; it was not sent."""
+
+
+READ_PREFIXES = ("Describe", "Get", "List", "Lookup", "BatchGet", "Search", "Head")
+# Reads that are not named like reads.
+EXTRA_READS = frozenset({"iam:GenerateCredentialReport", "sts:AssumeRole"})
+# Reads that would return a secret or mint a credential: never sent.
+SECRET_READS = frozenset(
+    {
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:BatchGetSecretValue",
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "ssm:GetParametersByPath",
+        "ssm:GetParameterHistory",
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "ec2:GetPasswordData",
+        "ecr:GetAuthorizationToken",
+        "codeartifact:GetAuthorizationToken",
+        "redshift:GetClusterCredentials",
+        "redshift:GetClusterCredentialsWithIAM",
+        "sts:GetSessionToken",
+        "sts:GetFederationToken",
+        "cognito-identity:GetCredentialsForIdentity",
+        "cognito-identity:GetOpenIdToken",
+        "lightsail:GetInstanceAccessDetails",
+        "iam:GetSSHPublicKey",
+    }
+)
+
+# API operation -> IAM action where the IAM name differs from "<signing name>:<operation>".
+IAM_ACTION_OVERRIDES = {
+    "s3:ListBuckets": "s3:ListAllMyBuckets",
+    "s3:ListObjectsV2": "s3:ListBucket",
+    "s3:ListObjects": "s3:ListBucket",
+    "s3:HeadObject": "s3:GetObject",
+    "s3:HeadBucket": "s3:ListBucket",
+    "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
+    "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+    "s3:GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
+    "s3control:GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
+    "s3control:ListAccessPoints": "s3:ListAccessPoints",
+    "s3control:GetAccessPointPolicyStatus": "s3:GetAccessPointPolicyStatus",
+    "opensearch:ListDomainNames": "es:ListDomainNames",
+    "opensearch:DescribeDomains": "es:DescribeDomain",
+    "elbv2:DescribeLoadBalancers": "elasticloadbalancing:DescribeLoadBalancers",
+}
+
+_SERVICE_PREFIX = {
+    "elbv2": "elasticloadbalancing",
+    "elb": "elasticloadbalancing",
+    "efs": "elasticfilesystem",
+    "opensearch": "es",
+    "resourcegroupstaggingapi": "tag",
+    "stepfunctions": "states",
+}
+
+
+def api_name(service: str, operation: str) -> str:
+    """`service:Operation` with botocore's service name (e.g. `s3control:GetPublicAccessBlock`)."""
+    return f"{service}:{operation}"
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM action that authorises an API operation."""
+    name = api_name(service, operation)
+    if name in IAM_ACTION_OVERRIDES:
+        return IAM_ACTION_OVERRIDES[name]
+    return f"{_SERVICE_PREFIX.get(service, service)}:{operation}"
+
+
+def is_read(service: str, operation: str) -> bool:
+    name = api_name(service, operation)
+    if name in SECRET_READS:
+        return False
+    return name in EXTRA_READS or operation.startswith(READ_PREFIXES)
+
+
+class CallRecorder:
+    """Collects the API operations that were sent: per thread for a snapshot, and in total."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self.sent: dict[str, int] = {}
+
+    def record(self, name: str) -> None:
+        with self._lock:
+            self.sent[name] = self.sent.get(name, 0) + 1
+        calls: list[str] | None = getattr(self._local, "calls", None)
+        if calls is not None and name not in calls:
+            calls.append(name)
+
+    @contextmanager
+    def unit(self) -> Iterator[list[str]]:
+        """Record the calls made by this thread for the duration of one collection unit."""
+        calls: list[str] = []
+        self._local.calls = calls
+        try:
+            yield calls
+        finally:
+            self._local.calls = None
+
+    @property
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.sent.values())
+
+
+class ClientFactory:
+    """Builds guarded, retrying boto3 clients for one AWS identity (one account)."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        endpoint_url: str | None = None,
+        allow: Iterable[str] = (),
+        max_attempts: int = 10,
+        max_pool_connections: int = 32,
+        recorder: CallRecorder | None = None,
+    ) -> None:
+        self.session = session
+        self.endpoint_url = endpoint_url
+        self.allow = frozenset(allow)
+        self.recorder = recorder or CallRecorder()
+        self._config = Config(
+            retries={"mode": "adaptive", "max_attempts": max_attempts},
+            max_pool_connections=max_pool_connections,
+            connect_timeout=10,
+            read_timeout=60,
+            user_agent_extra=f"evidence/{TOOL_VERSION}",
+        )
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self._account_id: str | None = None
+        self._identity_arn: str | None = None
+
+    @classmethod
+    def from_options(
+        cls,
+        *,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        credentials: dict[str, str] | None = None,
+        allow: Iterable[str] = (),
+        recorder: CallRecorder | None = None,
+    ) -> ClientFactory:
+        try:
+            core = botocore.session.Session(profile=profile)
+            session = boto3.Session(botocore_session=core, **(credentials or {}))
+        except BotoCoreError as exc:  # ProfileNotFound and friends
+            raise AwsError(str(exc)) from None
+        return cls(session, endpoint_url=endpoint_url, allow=allow, recorder=recorder)
+
+    def client(self, service: str, region: str) -> Any:
+        with self._lock:
+            cached = self._clients.get((service, region))
+            if cached is not None:
+                return cached
+            try:
+                kwargs: dict[str, Any] = {"region_name": region, "config": self._config}
+                if self.endpoint_url:
+                    kwargs["endpoint_url"] = self.endpoint_url
+                client = self.session.client(service, **kwargs)
+            except (BotoCoreError, ValueError) as exc:
+                raise AwsError(f"cannot create a {service} client in {region}: {exc}") from None
+            self._guard(client, service)
+            if service == "s3control" and (self.endpoint_url or client.meta.endpoint_url):
+                from evidence.endpoints import register_s3control_endpoint_fix
+
+                register_s3control_endpoint_fix(client)
+            self._clients[(service, region)] = client
+            return client
+
+    def _guard(self, client: Any, service: str) -> None:
+        allow = self.allow
+        recorder = self.recorder
+
+        def before_call(model: Any, **_: Any) -> None:
+            name = api_name(service, model.name)
+            if not (is_read(service, model.name) or name in allow):
+                raise ReadOnlyViolation(f"refused to send {name}: evidence only makes read-only AWS calls")
+            recorder.record(name)
+
+        client.meta.events.register("before-call", before_call, unique_id="evidence-read-only-guard")
+
+    def identity(self, region: str = "us-east-1") -> tuple[str, str]:
+        """(account id, caller ARN) of the credentials, or a clear AwsError."""
+        if self._account_id is None:
+            try:
+                ident = self.client("sts", region).get_caller_identity()
+            except NoCredentialsError:
+                raise AwsError(
+                    "no AWS credentials found: use --profile, set AWS_PROFILE, or configure the "
+                    "standard credential chain (environment, ~/.aws, instance role)"
+                ) from None
+            except NoRegionError:
+                raise AwsError("no AWS region configured: pass --regions") from None
+            except ClientError as exc:
+                raise AwsError(f"AWS rejected the credentials: {_client_error_text(exc)}") from None
+            except BotoCoreError as exc:
+                raise AwsError(f"cannot reach AWS: {exc}") from None
+            self._account_id = ident["Account"]
+            self._identity_arn = ident["Arn"]
+        assert self._account_id is not None and self._identity_arn is not None
+        return self._account_id, self._identity_arn
+
+    def enabled_regions(self, region: str = "us-east-1") -> tuple[str, ...]:
+        try:
+            resp = self.client("ec2", region).describe_regions(
+                Filters=[{"Name": "opt-in-status", "Values": ["opt-in-not-required", "opted-in"]}]
+            )
+        except ClientError as exc:
+            raise AwsError(f"cannot list the enabled regions: {_client_error_text(exc)}") from None
+        except BotoCoreError as exc:
+            raise AwsError(f"cannot list the enabled regions: {exc}") from None
+        return tuple(sorted(r["RegionName"] for r in resp["Regions"]))
+
+
+def _client_error_text(exc: ClientError) -> str:
+    err = exc.response.get("Error", {})
+    return f"{err.get('Code', 'Error')}: {err.get('Message', '')}".strip()
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", "Unknown"))
+
+
+DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "AuthorizationError",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "AuthFailure",
+        "OptInRequired",
+        "SubscriptionRequiredException",
+    }
+)

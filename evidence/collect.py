@@ -1,0 +1,181 @@
+"""Run collectors x regions concurrently and turn every outcome into a timestamped snapshot.
+
+A collector that fails (AccessDenied, a disabled region, throttling beyond the retries, an
+unreachable endpoint, a crash) still yields an Evidence value, with its error: a gap, never a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from evidence import registry
+from evidence.aws import ClientFactory, ReadOnlyViolation, error_code, iam_action
+from evidence.models import GLOBAL_REGION, Evidence, EvidenceError, Period
+from evidence.registry import CollectorSpec, Scope
+from evidence.store import canonical_json
+from evidence.version import TOOL_VERSION
+
+
+@dataclass(frozen=True)
+class CollectContext:
+    """What a collector may use: guarded clients for one account and one region."""
+
+    factory: ClientFactory
+    account_id: str
+    region: str
+    period: Period
+
+    def client(self, service: str) -> Any:
+        return self.factory.client(service, self.region)
+
+
+def paginate(client: Any, operation: str, result_key: str, **params: Any) -> list[Any]:
+    """Every item of a listing, through botocore's paginator when the operation has one."""
+    if client.can_paginate(operation):
+        items: list[Any] = []
+        for page in client.get_paginator(operation).paginate(**params):
+            items.extend(page.get(result_key, []))
+        return items
+    resp = getattr(client, operation)(**params)
+    value = resp.get(result_key, [])
+    return list(value) if isinstance(value, list) else value
+
+
+def declare(
+    key: str,
+    *,
+    service: str,
+    operation: str,
+    result_key: str,
+    scope: Scope = Scope.REGIONAL,
+    absent: Iterable[str] = (),
+    params: Mapping[str, Any] | None = None,
+) -> CollectorSpec:
+    """Register a plain collector as data: one paginated call, one result key.
+
+    `absent` lists error codes meaning "the thing is not configured" (the snapshot then holds
+    null), as opposed to errors that mean the evidence could not be collected.
+    """
+    absent_codes = frozenset(absent)
+    call_params = dict(params or {})
+
+    def run(ctx: CollectContext) -> Any:
+        client = ctx.client(service)
+        try:
+            return paginate(client, operation_name(client, operation), result_key, **call_params)
+        except ClientError as exc:
+            if error_code(exc) in absent_codes:
+                return None
+            raise
+
+    return registry.register_collector(
+        CollectorSpec(
+            key=key,
+            service=service,
+            scope=scope,
+            actions=(iam_action(service, operation),),
+            func=run,
+            description=f"{service}:{operation} ({result_key})",
+        )
+    )
+
+
+def operation_name(client: Any, operation: str) -> str:
+    """boto3 method name (snake_case) of an API operation name (CamelCase)."""
+    for py_name, api in client.meta.method_to_api_mapping.items():
+        if api == operation:
+            return str(py_name)
+    raise registry.RegistryError(f"{client.meta.service_model.service_name} has no operation {operation}")
+
+
+def _jsonable(data: Any) -> Any:
+    """The data exactly as it will be read back from the pack (timestamps as ISO strings)."""
+    return json.loads(canonical_json(data))
+
+
+@dataclass(frozen=True)
+class Unit:
+    spec: CollectorSpec
+    region: str  # region the calls go to
+    label: str  # region recorded in the snapshot (`global` for global collectors)
+
+
+def plan_units(specs: Sequence[CollectorSpec], regions: Sequence[str]) -> list[Unit]:
+    home = regions[0]
+    units: list[Unit] = []
+    for spec in specs:
+        if spec.scope is Scope.GLOBAL:
+            units.append(Unit(spec, home, GLOBAL_REGION))
+        else:
+            units.extend(Unit(spec, r, r) for r in regions)
+    return units
+
+
+def run_unit(factory: ClientFactory, account_id: str, unit: Unit, period: Period) -> Evidence:
+    ctx = CollectContext(factory=factory, account_id=account_id, region=unit.region, period=period)
+    data: Any = None
+    error: EvidenceError | None = None
+    with factory.recorder.unit() as calls:
+        try:
+            data = _jsonable(unit.spec.func(ctx))
+        except ReadOnlyViolation:
+            raise
+        except ClientError as exc:
+            msg = exc.response.get("Error", {}).get("Message", "") or str(exc)
+            error = EvidenceError(code=error_code(exc), message=msg)
+        except BotoCoreError as exc:
+            error = EvidenceError(code=type(exc).__name__, message=str(exc))
+        except Exception as exc:  # a collector defect is a gap in the pack, not a crashed run
+            error = EvidenceError(code="CollectorError", message=f"{type(exc).__name__}: {exc}")
+    return Evidence(
+        key=unit.spec.key,
+        account_id=account_id,
+        region=unit.label,
+        collected_at=datetime.now(UTC),
+        tool_version=TOOL_VERSION,
+        api_calls=tuple(calls),
+        data=data if error is None else None,
+        error=error,
+    )
+
+
+def collect(
+    factory: ClientFactory,
+    *,
+    account_id: str,
+    regions: Sequence[str],
+    period: Period,
+    specs: Sequence[CollectorSpec] | None = None,
+    workers: int = 12,
+    per_service_region: int = 4,
+    on_done: Callable[[Evidence], None] | None = None,
+) -> list[Evidence]:
+    """Snapshot every collector in every region (global ones once), concurrently."""
+    chosen = list(specs) if specs is not None else sorted(registry.collectors().values(), key=lambda s: s.key)
+    units = plan_units(chosen, regions)
+    limits: dict[tuple[str, str], threading.Semaphore] = {}
+    for u in units:
+        limits.setdefault((u.spec.service, u.region), threading.Semaphore(per_service_region))
+
+    def work(unit: Unit) -> Evidence:
+        with limits[(unit.spec.service, unit.region)]:
+            return run_unit(factory, account_id, unit, period)
+
+    out: list[Evidence] = []
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
+        futures = [pool.submit(work, u) for u in units]
+        for fut in as_completed(futures):
+            ev = fut.result()
+            out.append(ev)
+            if on_done is not None:
+                on_done(ev)
+    out.sort(key=lambda e: (e.account_id, e.region, e.key))
+    return out

@@ -1,0 +1,1 @@
+"""Collectors: one module per AWS service; each registers its collectors on import."""

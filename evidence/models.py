@@ -1,0 +1,249 @@
+"""Typed, immutable values shared by every stage: collect -> evaluate -> report.
+
+Everything that crosses a stage boundary is one of these frozen pydantic models, so a pack written
+by `collect` can be re-read, re-evaluated and re-rendered offline with the same result.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+GLOBAL_REGION = "global"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_EVALUATED = "not_evaluated"
+    NOT_APPLICABLE = "not_applicable"
+    MANUAL = "manual"
+    EXCEPTED = "excepted"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class EvidenceType(StrEnum):
+    AUTOMATED = "automated"
+    HYBRID = "hybrid"
+    MANUAL = "manual"
+
+
+class Role(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+# --------------------------------------------------------------------------- collection
+
+
+class EvidenceError(Frozen):
+    """Why a snapshot could not be taken (AccessDenied, a disabled region, throttling...)."""
+
+    code: str
+    message: str
+
+
+class Evidence(Frozen):
+    """One raw snapshot: one collector, one account, one region (or `global`)."""
+
+    key: str
+    account_id: str
+    region: str
+    collected_at: datetime
+    tool_version: str
+    api_calls: tuple[str, ...] = ()
+    data: Any = None
+    error: EvidenceError | None = None
+
+
+class Gap(Frozen):
+    """Evidence that could not be collected; every control that needs it is not_evaluated."""
+
+    key: str
+    account_id: str
+    region: str
+    code: str
+    message: str
+
+
+class EvidenceRef(Frozen):
+    """Where a snapshot lives in the pack and what it holds, without its data."""
+
+    path: str
+    key: str
+    account_id: str
+    region: str
+    collected_at: datetime
+    api_calls: tuple[str, ...]
+    sha256: str
+    error: EvidenceError | None = None
+
+
+class Scope(Frozen):
+    accounts: tuple[str, ...]
+    regions: tuple[str, ...]
+    organization_id: str | None = None
+    partition: str = "aws"
+
+
+class Period(Frozen):
+    start: datetime
+    end: datetime
+
+
+class CollectionInfo(Frozen):
+    """Written once by `collect` as collection.json: what was asked for and when it ran."""
+
+    schema_version: int = SCHEMA_VERSION
+    tool_version: str
+    scope: Scope
+    period: Period
+    started_at: datetime
+    finished_at: datetime
+    identity_arn: str | None = None
+
+
+# --------------------------------------------------------------------------- frameworks
+
+
+class CheckRef(Frozen):
+    id: str
+    role: Role = Role.PRIMARY
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Control(Frozen):
+    id: str
+    title: str
+    section: str
+    description: str = ""
+    evidence: EvidenceType
+    checks: tuple[CheckRef, ...] = ()
+    config_rules: tuple[str, ...] = ()
+    manual_evidence: str | None = None
+    inherited: bool = False
+    implementation: str | None = None  # HIPAA: required | addressable
+    note: str | None = None
+
+
+class Section(Frozen):
+    id: str
+    title: str
+
+
+class Framework(Frozen):
+    id: str
+    name: str
+    version: str
+    source: str
+    sections: tuple[Section, ...] = ()
+    controls: tuple[Control, ...]
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+class Finding(Frozen):
+    """One resource judged by one check."""
+
+    check: str
+    resource: str
+    account: str
+    region: str
+    status: Status
+    reason: str
+    severity: Severity = Severity.MEDIUM
+
+
+class CheckResult(Frozen):
+    check: str
+    key: str  # check id, plus its parameters when they differ from the defaults
+    title: str
+    severity: Severity
+    params: dict[str, Any] = Field(default_factory=dict)
+    status: Status
+    findings: tuple[Finding, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+    evidence: tuple[str, ...] = ()  # pack paths of the snapshots it read
+
+
+class ControlCheck(Frozen):
+    key: str
+    check: str
+    role: Role
+    status: Status
+
+
+class ControlResult(Frozen):
+    id: str
+    title: str
+    section: str
+    evidence: EvidenceType
+    status: Status
+    reason: str
+    checks: tuple[ControlCheck, ...] = ()
+    config_rules: tuple[str, ...] = ()
+    manual_evidence: str | None = None
+    inherited: bool = False
+    implementation: str | None = None
+    failed_resources: int = 0
+
+
+class FrameworkResult(Frozen):
+    id: str
+    name: str
+    version: str
+    source: str
+    sections: tuple[Section, ...] = ()
+    controls: tuple[ControlResult, ...]
+    checks: tuple[CheckResult, ...]
+
+    def counts(self) -> dict[str, int]:
+        out = {s.value: 0 for s in Status}
+        for c in self.controls:
+            out[c.status.value] += 1
+        return out
+
+
+class Pack(Frozen):
+    """Everything a renderer needs, and nothing else."""
+
+    schema_version: int = SCHEMA_VERSION
+    pack_id: str
+    tool_version: str
+    evaluated_at: datetime
+    collection: CollectionInfo
+    evidence: tuple[EvidenceRef, ...]
+    gaps: tuple[Gap, ...]
+    findings: tuple[Finding, ...]
+    frameworks: tuple[FrameworkResult, ...]
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+class ManifestEntry(Frozen):
+    sha256: str
+    size: int
+
+
+class Manifest(Frozen):
+    schema_version: int = SCHEMA_VERSION
+    tool_version: str
+    written_at: datetime
+    evidence_digest: str  # SHA-256 over the evidence files and collection.json: the pack id
+    files: dict[str, ManifestEntry]

@@ -1,0 +1,297 @@
+"""The pack folder: canonical JSON, the SHA-256 manifest, atomic writes, and verification.
+
+A pack is always written into a hidden temporary folder beside its destination and renamed into
+place once complete, with manifest.json written last: a folder that `verify` accepts is a finished
+pack. Updating a pack (evaluate, report) copies it, changes the copy, and swaps it in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from evidence.models import (
+    SCHEMA_VERSION,
+    CollectionInfo,
+    Evidence,
+    EvidenceRef,
+    Manifest,
+    ManifestEntry,
+    Pack,
+)
+from evidence.version import TOOL_VERSION
+
+M = TypeVar("M", bound=BaseModel)
+
+MANIFEST = "manifest.json"
+COLLECTION = "collection.json"
+PACK_JSON = "pack.json"
+EVIDENCE_DIR = "evidence"
+# Files that sit beside the manifest and are bound to it, so cannot be listed in it.
+UNLISTED = frozenset({MANIFEST})
+
+
+class StoreError(Exception):
+    """A pack folder cannot be read or written as asked."""
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def canonical_json(value: Any) -> bytes:
+    """Deterministic JSON: sorted keys, UTC timestamps, UTF-8, two-space indent, final newline."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    return (json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, default=_default) + "\n").encode()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def evidence_relpath(ev: Evidence) -> str:
+    return f"{EVIDENCE_DIR}/{ev.account_id}/{ev.region}/{ev.key}.json"
+
+
+def write_file(root: Path, relpath: str, data: bytes) -> str:
+    path = root / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return sha256_bytes(data)
+
+
+def write_evidence(root: Path, ev: Evidence) -> EvidenceRef:
+    rel = evidence_relpath(ev)
+    digest = write_file(root, rel, canonical_json(ev))
+    return EvidenceRef(
+        path=rel,
+        key=ev.key,
+        account_id=ev.account_id,
+        region=ev.region,
+        collected_at=ev.collected_at,
+        api_calls=ev.api_calls,
+        sha256=digest,
+        error=ev.error,
+    )
+
+
+def _listed_files(root: Path) -> Iterator[str]:
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(root).as_posix()
+            if rel not in UNLISTED:
+                yield rel
+
+
+def evidence_digest(files: Mapping[str, ManifestEntry]) -> str:
+    """The pack id: one SHA-256 over the collected evidence and the collection record."""
+    h = hashlib.sha256()
+    for rel in sorted(files):
+        if rel == COLLECTION or rel.startswith(EVIDENCE_DIR + "/"):
+            h.update(f"{files[rel].sha256}  {rel}\n".encode())
+    return h.hexdigest()
+
+
+def build_manifest(root: Path) -> Manifest:
+    files = {rel: ManifestEntry(sha256=sha256_file(root / rel), size=(root / rel).stat().st_size)
+             for rel in _listed_files(root)}
+    return Manifest(
+        tool_version=TOOL_VERSION,
+        written_at=datetime.now(UTC),
+        evidence_digest=evidence_digest(files),
+        files=files,
+    )
+
+
+def pack_id_of(root: Path) -> str:
+    """The pack id of a folder being written (same value the manifest will carry)."""
+    files = {rel: ManifestEntry(sha256=sha256_file(root / rel), size=0)
+             for rel in _listed_files(root) if rel == COLLECTION or rel.startswith(EVIDENCE_DIR + "/")}
+    return evidence_digest(files)
+
+
+def _check_destination(dest: Path) -> None:
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise StoreError(f"{dest} already exists and is not empty: choose another --out")
+    parent = dest.parent
+    if not parent.exists():
+        try:
+            parent.mkdir(parents=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create {parent}: {exc.strerror}") from None
+    if not os.access(parent, os.W_OK):
+        raise StoreError(f"cannot write to {parent}: permission denied")
+
+
+@contextmanager
+def staged_pack(dest: Path, *, update: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder; on success write its manifest and move it to `dest` atomically.
+
+    With `update=True` the existing pack at `dest` is copied first and replaced at the end.
+    On any error the temporary folder is removed and `dest` is untouched.
+    """
+    dest = dest.resolve()
+    if update:
+        if not (dest / MANIFEST).is_file():
+            raise StoreError(f"{dest} is not an evidence pack (no {MANIFEST})")
+    else:
+        _check_destination(dest)
+    tmp = dest.parent / f".{dest.name}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        if update:
+            shutil.copytree(dest, tmp)
+            (tmp / MANIFEST).unlink()
+        else:
+            tmp.mkdir()
+    except OSError as exc:
+        raise StoreError(f"cannot write to {dest.parent}: {exc.strerror}") from None
+    try:
+        yield tmp
+        (tmp / MANIFEST).write_bytes(canonical_json(build_manifest(tmp)))
+        if update:
+            old = dest.parent / f".{dest.name}.old-{uuid.uuid4().hex[:8]}"
+            dest.rename(old)
+            tmp.rename(dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            if dest.exists():
+                dest.rmdir()
+            tmp.rename(dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_model(path: Path, model: type[M]) -> M:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StoreError(f"{path.parent} is not a complete pack: {path.name} is missing") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if isinstance(data, dict) and data.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: written with pack schema version {data.get('schema_version')}, "
+            f"this evidence reads version {SCHEMA_VERSION}"
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise StoreError(f"{path}: {where}: {first['msg']}") from None
+
+
+def read_manifest(root: Path) -> Manifest:
+    return _read_model(root / MANIFEST, Manifest)
+
+
+def read_collection(root: Path) -> CollectionInfo:
+    return _read_model(root / COLLECTION, CollectionInfo)
+
+
+def read_pack(root: Path) -> Pack:
+    return _read_model(root / PACK_JSON, Pack)
+
+
+def read_evidence(root: Path) -> tuple[tuple[Evidence, ...], tuple[EvidenceRef, ...]]:
+    base = root / EVIDENCE_DIR
+    if not base.is_dir():
+        raise StoreError(f"{root} is not a pack: no {EVIDENCE_DIR}/ folder")
+    items: list[Evidence] = []
+    refs: list[EvidenceRef] = []
+    for path in sorted(base.rglob("*.json")):
+        raw = path.read_bytes()
+        ev = _read_model(path, Evidence)
+        items.append(ev)
+        refs.append(
+            EvidenceRef(
+                path=path.relative_to(root).as_posix(),
+                key=ev.key,
+                account_id=ev.account_id,
+                region=ev.region,
+                collected_at=ev.collected_at,
+                api_calls=ev.api_calls,
+                sha256=sha256_bytes(raw),
+                error=ev.error,
+            )
+        )
+    return tuple(items), tuple(refs)
+
+
+# --------------------------------------------------------------------------- verify
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    checked: int
+    changed: tuple[str, ...]
+    missing: tuple[str, ...]
+    extra: tuple[str, ...]
+    digest_ok: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.digest_ok and not (self.changed or self.missing or self.extra)
+
+
+def verify(root: Path) -> VerifyResult:
+    """Re-hash every file of the pack against manifest.json."""
+    if not root.is_dir():
+        raise StoreError(f"{root} is not a folder")
+    manifest = read_manifest(root)
+    present = set(_listed_files(root))
+    changed: list[str] = []
+    missing: list[str] = []
+    for rel, entry in sorted(manifest.files.items()):
+        path = root / rel
+        if rel not in present:
+            missing.append(rel)
+        elif path.stat().st_size != entry.size or sha256_file(path) != entry.sha256:
+            changed.append(rel)
+    extra = sorted(present - set(manifest.files))
+    return VerifyResult(
+        checked=len(manifest.files),
+        changed=tuple(changed),
+        missing=tuple(missing),
+        extra=tuple(extra),
+        digest_ok=evidence_digest(manifest.files) == manifest.evidence_digest,
+    )
