@@ -1,0 +1,1 @@
+"""The built-in demo: a fictional AWS estate served by a local AWS emulator."""

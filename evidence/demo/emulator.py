@@ -1,0 +1,102 @@
+"""A local AWS emulator (moto's threaded server) for the demo and the test suite.
+
+moto is an optional dependency (the ``demo`` extra), so it is imported only when an emulator
+is started. The server runs in this process, which lets :mod:`evidence.demo.patches`
+add the APIs moto lacks and lets the demo plant state (such as the root MFA flag) directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+INSTALL_HINT = "pip install 'evidence-pack[demo]'"
+_HOST = "127.0.0.1"
+_SEED = 42
+_STARTUP_TIMEOUT_S = 30.0
+_FAKE_CREDENTIALS = {
+    "aws_access_key_id": "AKIAEVIDENCEDEMO0001",
+    "aws_secret_access_key": "evidence-demo-secret-not-a-real-key",
+}
+# Must be in the environment before moto is imported.
+_MOTO_ENVIRONMENT = {"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
+
+
+class EmulatorUnavailable(Exception):
+    """The AWS emulator (moto) is not installed or did not start."""
+
+    @classmethod
+    def missing_moto(cls, cause: ImportError) -> EmulatorUnavailable:
+        return cls(
+            f"The demo needs the local AWS emulator (moto), which is not installed ({cause}). "
+            f"Install it with: {INSTALL_HINT}   (or run `make demo`)"
+        )
+
+
+@dataclass(frozen=True)
+class Emulator:
+    """A running emulator. Point boto3 at ``endpoint_url`` with :func:`emulator_credentials`."""
+
+    endpoint_url: str
+    port: int
+    _server: Any = field(repr=False, compare=False)
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def reset(self) -> None:
+        """Forget every resource, then reseed moto's id generator so ids repeat run to run."""
+        _post(f"{self.endpoint_url}/moto-api/reset")
+        _post(f"{self.endpoint_url}/moto-api/seed?a={_SEED}")
+
+
+def emulator_credentials() -> dict[str, str]:
+    """Fixed fake credentials, as keyword arguments for ``boto3.Session``."""
+    return dict(_FAKE_CREDENTIALS)
+
+
+def start_emulator() -> Emulator:
+    """Start moto's server on a free loopback port, with the in-process patches applied."""
+    for name, value in _MOTO_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError as exc:
+        raise EmulatorUnavailable.missing_moto(exc) from exc
+    from evidence.demo import patches
+
+    patches.apply_all()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request on stderr
+
+    server = ThreadedMotoServer(ip_address=_HOST, port=0, verbose=False)
+    server.start()
+    _, port = server.get_host_and_port()
+    emulator = Emulator(endpoint_url=f"http://{_HOST}:{port}", port=port, _server=server)
+    _wait_until_answering(emulator)
+    return emulator
+
+
+def _post(url: str) -> None:
+    request = urllib.request.Request(url, data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=_STARTUP_TIMEOUT_S) as response:
+        response.read()
+
+
+def _wait_until_answering(emulator: Emulator) -> None:
+    deadline = time.monotonic() + _STARTUP_TIMEOUT_S
+    while True:
+        try:
+            with urllib.request.urlopen(f"{emulator.endpoint_url}/moto-api/config", timeout=5) as resp:
+                resp.read()
+            return
+        except (urllib.error.URLError, ConnectionError) as exc:
+            if time.monotonic() > deadline:
+                emulator.stop()
+                message = f"The AWS emulator did not answer on {emulator.endpoint_url}"
+                raise EmulatorUnavailable(message) from exc
+            time.sleep(0.05)

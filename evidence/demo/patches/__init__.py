@@ -1,0 +1,16 @@
+"""In-process additions to moto for the APIs the evidence collectors read and moto lacks.
+
+Every patch changes classes or module tables, never backend instances, so it survives
+``/moto-api/reset``; every patch is idempotent. State the patches add lives on moto's backend
+instances (per account and region) or is cleared by moto's reset, like moto's own state.
+Importing this package imports moto.
+"""
+
+from __future__ import annotations
+
+from evidence.demo.patches import determinism
+
+
+def apply_all() -> None:
+    """Apply every patch. Safe to call more than once."""
+    determinism.apply()
