@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 INSTALL_HINT = "pip install 'evidence-pack[demo]'"
@@ -53,6 +54,26 @@ class Emulator:
         """Forget every resource, then reseed moto's id generator so ids repeat run to run."""
         _post(f"{self.endpoint_url}/moto-api/reset")
         _post(f"{self.endpoint_url}/moto-api/seed?a={_SEED}")
+
+    # State no AWS write API can set. It is planted in-process and forgotten by reset().
+
+    def set_root_mfa(self, account_id: str, *, enabled: bool) -> None:
+        """Root user MFA: GetAccountSummary AccountMFAEnabled and the credential report root row."""
+        from evidence.demo.patches import iam
+
+        iam.set_root_mfa(account_id, enabled=enabled)
+
+    def set_root_access_key(self, account_id: str, *, active: bool) -> None:
+        """Whether the root user has an active access key (summary and credential report)."""
+        from evidence.demo.patches import iam
+
+        iam.set_root_access_key(account_id, active=active)
+
+    def set_root_password_last_used(self, account_id: str, when: datetime | None) -> None:
+        """When the root user last signed in with its password (credential report)."""
+        from evidence.demo.patches import iam
+
+        iam.set_root_password_last_used(account_id, when)
 
 
 def emulator_credentials() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -62,3 +63,92 @@ def test_unavailable_message_says_how_to_install() -> None:
     error = EmulatorUnavailable.missing_moto(ImportError("No module named 'moto'"))
     assert "pip install 'evidence-pack[demo]'" in str(error)
     assert "make demo" in str(error)
+
+
+def account_client(emulator: Emulator, service: str, account_id: str, region: str = REGION) -> Any:
+    """A client whose calls land in ``account_id``, through AssumeRole as in production."""
+    creds = client(emulator, "sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/audit", RoleSessionName="test"
+    )["Credentials"]
+    session = boto3.Session(
+        region_name=region,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    return session.client(service, endpoint_url=emulator.endpoint_url)
+
+
+def credential_report(iam: Any) -> list[dict[str, str]]:
+    iam.generate_credential_report()
+    lines = iam.get_credential_report()["Content"].decode().splitlines()
+    header = lines[0].split(",")
+    return [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+
+
+# --- IAM root user ----------------------------------------------------------------------------
+
+
+def test_root_user_starts_without_mfa_or_keys(fresh: Emulator) -> None:
+    iam = client(fresh, "iam")
+    iam.create_user(UserName="alice")
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert summary["AccountMFAEnabled"] == 0
+    assert summary["AccountAccessKeysPresent"] == 0
+    root, alice = credential_report(iam)
+    assert root["user"] == "<root_account>"
+    assert root["arn"] == "arn:aws:iam::123456789012:root"
+    assert root["password_enabled"] == "not_supported"
+    assert root["mfa_active"] == "false"
+    assert root["access_key_1_active"] == "false"
+    assert root["access_key_1_last_rotated"] == "N/A"
+    assert alice["user"] == "alice"
+
+
+def test_root_mfa_and_access_key_flags_show_in_summary_and_report(fresh: Emulator) -> None:
+    iam = client(fresh, "iam")
+    fresh.set_root_mfa("123456789012", enabled=True)
+    fresh.set_root_access_key("123456789012", active=True)
+    fresh.set_root_password_last_used("123456789012", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert summary["AccountMFAEnabled"] == 1
+    assert summary["AccountAccessKeysPresent"] == 1
+    [root] = credential_report(iam)
+    assert root["mfa_active"] == "true"
+    assert root["access_key_1_active"] == "true"
+    assert root["access_key_1_last_rotated"] != "N/A"
+    assert root["password_last_used"] == "2026-01-02T03:04:05+00:00"
+
+    fresh.set_root_mfa("123456789012", enabled=False)
+    assert iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 0
+    assert credential_report(iam)[0]["mfa_active"] == "false"
+
+
+def test_root_flags_are_per_account_and_forgotten_by_reset(fresh: Emulator) -> None:
+    fresh.set_root_mfa("111111111111", enabled=True)
+    member = account_client(fresh, "iam", "111111111111")
+    other = account_client(fresh, "iam", "222222222222")
+    assert member.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1
+    assert other.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 0
+    assert credential_report(member)[0]["arn"] == "arn:aws:iam::111111111111:root"
+    fresh.reset()
+    assert member.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 0
+
+
+def test_credential_report_time_is_when_it_was_generated(fresh: Emulator) -> None:
+    iam = client(fresh, "iam")
+    before = datetime.now(UTC).replace(microsecond=0)
+    iam.generate_credential_report()
+    generated = iam.get_credential_report()["GeneratedTime"]
+    assert before <= generated <= datetime.now(UTC)
+
+
+def test_a_second_emulator_does_not_apply_the_patches_twice(emulator: Emulator) -> None:
+    second = start_emulator()
+    try:
+        assert second.port != emulator.port
+        second.reset()
+        rows = credential_report(client(second, "iam"))
+        assert [row["user"] for row in rows] == ["<root_account>"]
+    finally:
+        second.stop()

@@ -8,9 +8,10 @@ Importing this package imports moto.
 
 from __future__ import annotations
 
-from evidence.demo.patches import determinism
+from evidence.demo.patches import determinism, iam
 
 
 def apply_all() -> None:
     """Apply every patch. Safe to call more than once."""
     determinism.apply()
+    iam.apply()

@@ -7,13 +7,16 @@ from typing import Any
 _MARK = "__evidence_patch__"
 
 
-def is_patched(owner: Any, name: str) -> bool:
-    return getattr(getattr(owner, name, None), _MARK, False) is True
-
-
 def install(owner: Any, name: str, replacement: Any) -> None:
-    """Set ``owner.name`` to ``replacement`` unless one of our patches is already there."""
-    if is_patched(owner, name):
+    """Set ``owner.name`` to ``replacement`` unless one of our patches is already there.
+
+    ``replacement`` is a function, or a property whose getter carries the mark.
+    """
+    if getattr(_marked(getattr(owner, name, None)), _MARK, False) is True:
         return
-    setattr(replacement, _MARK, True)
+    setattr(_marked(replacement), _MARK, True)
     setattr(owner, name, replacement)
+
+
+def _marked(value: Any) -> Any:
+    return value.fget if isinstance(value, property) else value
