@@ -152,3 +152,25 @@ def test_a_second_emulator_does_not_apply_the_patches_twice(emulator: Emulator) 
         assert [row["user"] for row in rows] == ["<root_account>"]
     finally:
         second.stop()
+
+
+# --- EC2 ----------------------------------------------------------------------------------------
+
+
+def test_ebs_default_kms_key_reads_back_what_was_set(fresh: Emulator) -> None:
+    ec2 = client(fresh, "ec2")
+    assert ec2.get_ebs_default_kms_key_id()["KmsKeyId"] == "alias/aws/ebs"
+    key_arn = client(fresh, "kms").create_key()["KeyMetadata"]["Arn"]
+    assert ec2.modify_ebs_default_kms_key_id(KmsKeyId=key_arn)["KmsKeyId"] == key_arn
+    assert ec2.get_ebs_default_kms_key_id()["KmsKeyId"] == key_arn
+    assert client(fresh, "ec2", "us-east-1").get_ebs_default_kms_key_id()["KmsKeyId"] == "alias/aws/ebs"
+
+
+def test_snapshot_block_public_access_state(fresh: Emulator) -> None:
+    ec2 = client(fresh, "ec2")
+    assert ec2.get_snapshot_block_public_access_state()["State"] == "unblocked"
+    ec2.enable_snapshot_block_public_access(State="block-all-sharing")
+    assert ec2.get_snapshot_block_public_access_state()["State"] == "block-all-sharing"
+    assert client(fresh, "ec2", "us-east-1").get_snapshot_block_public_access_state()["State"] == "unblocked"
+    ec2.disable_snapshot_block_public_access()
+    assert ec2.get_snapshot_block_public_access_state()["State"] == "unblocked"

@@ -8,10 +8,11 @@ Importing this package imports moto.
 
 from __future__ import annotations
 
-from evidence.demo.patches import determinism, iam
+from evidence.demo.patches import determinism, ec2, iam
 
 
 def apply_all() -> None:
     """Apply every patch. Safe to call more than once."""
     determinism.apply()
     iam.apply()
+    ec2.apply()
