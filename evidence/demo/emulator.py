@@ -75,6 +75,17 @@ class Emulator:
 
         iam.set_root_password_last_used(account_id, when)
 
+    def register_cloudtrail_public_key(
+        self, region: str, fingerprint: str, der_pkcs1: bytes, valid_from: datetime, valid_to: datetime
+    ) -> None:
+        """A CloudTrail digest-signing key, returned by ListPublicKeys in ``region``.
+
+        ``der_pkcs1`` is the DER encoding of the PKCS#1 RSAPublicKey; datetimes are timezone-aware.
+        """
+        from evidence.demo.patches import cloudtrail
+
+        cloudtrail.register_public_key(region, fingerprint, der_pkcs1, valid_from, valid_to)
+
 
 def emulator_credentials() -> dict[str, str]:
     """Fixed fake credentials, as keyword arguments for ``boto3.Session``."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from evidence.demo.emulator import (
     Emulator,
@@ -174,3 +177,34 @@ def test_snapshot_block_public_access_state(fresh: Emulator) -> None:
     assert client(fresh, "ec2", "us-east-1").get_snapshot_block_public_access_state()["State"] == "unblocked"
     ec2.disable_snapshot_block_public_access()
     assert ec2.get_snapshot_block_public_access_state()["State"] == "unblocked"
+
+
+# --- CloudTrail ---------------------------------------------------------------------------------
+
+
+def test_cloudtrail_public_keys_are_listed_by_validity_window(fresh: Emulator) -> None:
+    der = (
+        rsa.generate_private_key(public_exponent=65537, key_size=1024)
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    )
+    jan, feb, mar = (datetime(2026, month, 1, tzinfo=UTC) for month in (1, 2, 3))
+    fresh.register_cloudtrail_public_key(REGION, "a" * 32, der, jan, feb)
+    fresh.register_cloudtrail_public_key(REGION, "b" * 32, der, feb, mar)
+    cloudtrail = client(fresh, "cloudtrail")
+
+    def fingerprints(start: datetime, end: datetime) -> list[str]:
+        keys = cloudtrail.list_public_keys(StartTime=start, EndTime=end)["PublicKeyList"]
+        return [key["Fingerprint"] for key in keys]
+
+    assert fingerprints(jan, jan + timedelta(days=1)) == ["a" * 32]
+    assert fingerprints(mar - timedelta(days=1), mar) == ["b" * 32]
+    assert fingerprints(jan, mar) == ["a" * 32, "b" * 32]
+    assert fingerprints(mar + timedelta(days=1), mar + timedelta(days=2)) == []
+    [key] = cloudtrail.list_public_keys(StartTime=jan, EndTime=jan)["PublicKeyList"]
+    assert base64.b64decode(key["Value"]) == der
+    assert key["ValidityStartTime"] == jan
+    assert key["ValidityEndTime"] == feb
+    assert client(fresh, "cloudtrail", "us-east-1").list_public_keys(StartTime=jan, EndTime=mar)["PublicKeyList"] == []
+    fresh.reset()
+    assert fingerprints(jan, mar) == []

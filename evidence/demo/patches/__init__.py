@@ -8,11 +8,13 @@ Importing this package imports moto.
 
 from __future__ import annotations
 
-from evidence.demo.patches import determinism, ec2, iam
+from evidence.demo.patches import _state, cloudtrail, determinism, ec2, iam
 
 
 def apply_all() -> None:
     """Apply every patch. Safe to call more than once."""
+    _state.apply()
     determinism.apply()
     iam.apply()
     ec2.apply()
+    cloudtrail.apply()
