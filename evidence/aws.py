@@ -117,19 +117,32 @@ class CallRecorder:
     def record(self, name: str) -> None:
         with self._lock:
             self.sent[name] = self.sent.get(name, 0) + 1
-        calls: list[str] | None = getattr(self._local, "calls", None)
-        if calls is not None and name not in calls:
-            calls.append(name)
+        calls = self.current()
+        if calls is not None:
+            with self._lock:
+                if name not in calls:
+                    calls.append(name)
 
     @contextmanager
     def unit(self) -> Iterator[list[str]]:
         """Record the calls made by this thread for the duration of one collection unit."""
         calls: list[str] = []
+        with self.bind(calls):
+            yield calls
+
+    def current(self) -> list[str] | None:
+        calls: list[str] | None = getattr(self._local, "calls", None)
+        return calls
+
+    @contextmanager
+    def bind(self, calls: list[str] | None) -> Iterator[None]:
+        """Record this thread's calls into `calls` (shared by the threads of one unit)."""
+        previous = self.current()
         self._local.calls = calls
         try:
-            yield calls
+            yield
         finally:
-            self._local.calls = None
+            self._local.calls = previous
 
     @property
     def total(self) -> int:

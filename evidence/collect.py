@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -23,6 +23,9 @@ from evidence.registry import CollectorSpec, Scope
 from evidence.store import canonical_json
 from evidence.version import TOOL_VERSION
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 
 @dataclass(frozen=True)
 class CollectContext:
@@ -32,9 +35,24 @@ class CollectContext:
     account_id: str
     region: str
     period: Period
+    regions: tuple[str, ...] = ()
 
-    def client(self, service: str) -> Any:
-        return self.factory.client(service, self.region)
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.factory.client(service, region or self.region)
+
+    def map(self, func: Callable[[T], R], items: Sequence[T], workers: int = 8) -> list[R]:
+        """Apply `func` to items concurrently; API calls made are still recorded for this snapshot."""
+        if len(items) <= 1:
+            return [func(i) for i in items]
+        recorder = self.factory.recorder
+        calls = recorder.current()
+
+        def bound(item: T) -> R:
+            with recorder.bind(calls):
+                return func(item)
+
+        with ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="collect-item") as pool:
+            return list(pool.map(bound, items))
 
 
 def paginate(client: Any, operation: str, result_key: str, **params: Any) -> list[Any]:
@@ -119,8 +137,10 @@ def plan_units(specs: Sequence[CollectorSpec], regions: Sequence[str]) -> list[U
     return units
 
 
-def run_unit(factory: ClientFactory, account_id: str, unit: Unit, period: Period) -> Evidence:
-    ctx = CollectContext(factory=factory, account_id=account_id, region=unit.region, period=period)
+def run_unit(
+    factory: ClientFactory, account_id: str, unit: Unit, period: Period, regions: tuple[str, ...] = ()
+) -> Evidence:
+    ctx = CollectContext(factory=factory, account_id=account_id, region=unit.region, period=period, regions=regions)
     data: Any = None
     error: EvidenceError | None = None
     with factory.recorder.unit() as calls:
@@ -167,7 +187,7 @@ def collect(
 
     def work(unit: Unit) -> Evidence:
         with limits[(unit.spec.service, unit.region)]:
-            return run_unit(factory, account_id, unit, period)
+            return run_unit(factory, account_id, unit, period, tuple(regions))
 
     out: list[Evidence] = []
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:

@@ -83,7 +83,7 @@ def run_check(spec: CheckSpec, params: Mapping[str, Any], index: EvidenceIndex, 
                         message=f"{type(exc).__name__}: {exc}"))
     if any(f.status is Status.FAIL for f in findings):
         status = Status.FAIL
-    elif gaps:
+    elif gaps or any(f.status is Status.NOT_EVALUATED for f in findings):
         status = Status.NOT_EVALUATED
     elif not findings:
         status = Status.NOT_APPLICABLE

@@ -1,0 +1,130 @@
+"""CloudTrail configuration checks: a logging multi-region trail, validation, encryption, delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from evidence.checks import account_arn, age_days, failed, judged, passed, unknown
+from evidence.checks.s3 import PAB_FIELDS, PUBLIC_GROUPS
+from evidence.models import Evidence, Finding
+from evidence.registry import check
+
+
+def _trails(ev: Evidence) -> list[dict[str, Any]]:
+    return list((ev.data or {}).get("trails", []))
+
+
+def _logging(trail: dict[str, Any]) -> bool:
+    return bool(trail.get("Status", {}).get("IsLogging"))
+
+
+def _records_all_management_events(trail: dict[str, Any]) -> bool:
+    for sel in trail.get("EventSelectors", []):
+        if sel.get("IncludeManagementEvents") and sel.get("ReadWriteType") == "All":
+            return True
+    for sel in trail.get("AdvancedEventSelectors", []):
+        fields = {f.get("Field"): f for f in sel.get("FieldSelectors", [])}
+        category = fields.get("eventCategory", {}).get("Equals", [])
+        if "Management" in category and "readOnly" not in fields:
+            return True
+    return False
+
+
+@check("cloudtrail.multi_region_enabled", needs="cloudtrail.trails", severity="critical")
+def multi_region_enabled(trails: tuple[Evidence, ...]) -> Iterator[Finding]:
+    """A multi-region trail exists and is logging."""
+    for ev in trails:
+        good = [t["TrailARN"] for t in _trails(ev) if t.get("IsMultiRegionTrail") and _logging(t)]
+        yield judged(ev, account_arn(ev), bool(good), f"Multi-region trail {', '.join(good)} is logging.",
+                     "No multi-region CloudTrail trail is logging.")
+
+
+@check("cloudtrail.security_trail_management_events", needs="cloudtrail.trails", severity="high")
+def security_trail_management_events(trails: tuple[Evidence, ...]) -> Iterator[Finding]:
+    """A logging multi-region trail records all management events, global services included."""
+    for ev in trails:
+        good = [
+            t["TrailARN"]
+            for t in _trails(ev)
+            if t.get("IsMultiRegionTrail") and _logging(t) and t.get("IncludeGlobalServiceEvents")
+            and _records_all_management_events(t)
+        ]
+        yield judged(ev, account_arn(ev), bool(good),
+                     f"Trail {', '.join(good)} records read and write management events in every region.",
+                     "No logging multi-region trail records all management events with global service events.")
+
+
+@check("cloudtrail.log_file_validation_enabled", needs="cloudtrail.trails", severity="high")
+def log_file_validation_enabled(trails: tuple[Evidence, ...]) -> Iterator[Finding]:
+    """Every trail has log file validation on, so tampering with its logs is detectable."""
+    for ev in trails:
+        for t in _trails(ev):
+            yield judged(ev, t["TrailARN"], bool(t.get("LogFileValidationEnabled")),
+                         "Log file validation is on.", "Log file validation is off.", region=t.get("HomeRegion"))
+
+
+@check("cloudtrail.kms_encryption_enabled", needs="cloudtrail.trails", severity="medium")
+def kms_encryption_enabled(trails: tuple[Evidence, ...]) -> Iterator[Finding]:
+    """Every trail encrypts its log files with a KMS key."""
+    for ev in trails:
+        for t in _trails(ev):
+            key = t.get("KmsKeyId")
+            yield judged(ev, t["TrailARN"], bool(key), f"Logs are encrypted with {key}.",
+                         "Logs are not encrypted with a KMS key (SSE-S3 only).", region=t.get("HomeRegion"))
+
+
+@check("cloudtrail.cloudwatch_logs_integration", needs="cloudtrail.trails", severity="medium")
+def cloudwatch_logs_integration(trails: tuple[Evidence, ...], *, max_delivery_age_hours: int = 24) -> Iterator[Finding]:
+    """Every trail delivers its events to CloudWatch Logs, recently and without errors."""
+    for ev in trails:
+        for t in _trails(ev):
+            arn, region = t["TrailARN"], t.get("HomeRegion")
+            group = t.get("CloudWatchLogsLogGroupArn")
+            if not group:
+                yield failed(ev, arn, "The trail does not send events to CloudWatch Logs.", region=region)
+                continue
+            if "GetTrailStatus" in t.get("errors", {}):
+                yield unknown(ev, arn, "Trail status could not be read.", region=region)
+                continue
+            status = t.get("Status", {})
+            error = status.get("LatestCloudWatchLogsDeliveryError")
+            age = age_days(ev, status.get("LatestCloudWatchLogsDeliveryTime"))
+            if error:
+                yield failed(ev, arn, f"Delivery to CloudWatch Logs fails: {error}.", region=region)
+            elif age is None:
+                yield failed(ev, arn, "The trail has never delivered to CloudWatch Logs.", region=region)
+            else:
+                hours = age * 24
+                yield judged(ev, arn, hours <= max_delivery_age_hours,
+                             f"Events reach log group {group}; last delivery {hours:.1f} h before collection.",
+                             f"Last delivery to CloudWatch Logs was {hours:.0f} h before collection.", region=region)
+
+
+@check("cloudtrail.log_bucket_not_public", needs=("cloudtrail.trails", "s3.buckets", "s3.account_public_access_block"),
+       severity="critical")
+def log_bucket_not_public(
+    trails: tuple[Evidence, ...], buckets: tuple[Evidence, ...], account_pabs: tuple[Evidence, ...]
+) -> Iterator[Finding]:
+    """The bucket receiving CloudTrail logs is not public."""
+    by_name = {(ev.account_id, b["Name"]): b for ev in buckets for b in ev.data or []}
+    account = {ev.account_id: ev.data or {} for ev in account_pabs}
+    for ev in trails:
+        for name in sorted({t["S3BucketName"] for t in _trails(ev) if t.get("S3BucketName")}):
+            arn = f"arn:aws:s3:::{name}"
+            bucket = by_name.get((ev.account_id, name))
+            if bucket is None:
+                yield unknown(ev, arn, "The log bucket is not in this account's snapshot (another account?).")
+                continue
+            acct = account.get(ev.account_id, {})
+            pab = {f: bool((bucket.get("public_access_block") or {}).get(f) or acct.get(f)) for f in PAB_FIELDS}
+            if all(pab.values()):
+                yield passed(ev, arn, "Block Public Access is fully on for the log bucket.")
+                continue
+            public_policy = (bucket.get("policy_status") or {}).get("IsPublic") and not pab["RestrictPublicBuckets"]
+            public_acl = not pab["IgnorePublicAcls"] and any(
+                g.get("Grantee", {}).get("URI") in PUBLIC_GROUPS for g in (bucket.get("acl") or {}).get("Grants", [])
+            )
+            yield judged(ev, arn, not (public_policy or public_acl),
+                         "The log bucket's policy and ACL grant no public access.",
+                         "The CloudTrail log bucket is public.")

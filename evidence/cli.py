@@ -1,0 +1,340 @@
+"""The `evidence` command line: parse options, call the library, map errors to exit codes.
+
+Exit codes: 0 a pack was written (or verified); 1 `verify` found a problem, or `--fail-on`
+matched; 2 bad input or an environment problem, reported in one line on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from evidence import registry, store
+from evidence.aws import AwsError, ClientFactory
+from evidence.frameworks import FrameworkError, resolve
+from evidence.models import Evidence, Framework, Pack, Status
+from evidence.pipeline import PeriodError, Target, collect_into, evaluate_in, make_period, report_in
+from evidence.store import StoreError
+
+app = typer.Typer(
+    name="evidence",
+    help="Read-only AWS compliance evidence collection and auditor-ready evidence packs.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+err = Console(stderr=True, highlight=False)
+
+ALL_FRAMEWORKS = "soc2,pci-dss,hipaa,gdpr"
+RENDERED_SUFFIXES = (".pdf", ".xlsx")
+
+
+class UsageError(Exception):
+    """An option value that cannot be used."""
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn every expected failure into one line on stderr and exit code 2."""
+    from evidence.render import RenderError
+
+    try:
+        yield
+    except (AwsError, StoreError, FrameworkError, PeriodError, UsageError, RenderError, registry.RegistryError) as exc:
+        raise _fail(str(exc)) from None
+
+
+# ----------------------------------------------------------------------------- options
+
+FrameworksOpt = Annotated[
+    str, typer.Option("--frameworks", "-f", help="Comma-separated framework ids: soc2, pci-dss, hipaa, gdpr.")
+]
+FrameworkFileOpt = Annotated[
+    list[Path] | None, typer.Option("--framework-file", help="An extra framework YAML file (repeatable).")
+]
+RegionsOpt = Annotated[
+    str, typer.Option("--regions", "-r", help="Comma-separated regions, or `all` for every enabled region.")
+]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS named profile (default: standard chain).")]
+StartOpt = Annotated[
+    datetime | None, typer.Option("--period-start", help="Audit period start (UTC). Default: 90 days before the end.")
+]
+EndOpt = Annotated[datetime | None, typer.Option("--period-end", help="Audit period end (UTC). Default: now.")]
+CompanyOpt = Annotated[str | None, typer.Option("--company", help="Company name for the report cover.")]
+LogoOpt = Annotated[Path | None, typer.Option("--logo", help="Logo image (PNG/SVG) for the report cover.")]
+FailOnOpt = Annotated[
+    str | None, typer.Option("--fail-on", help="Exit 1 when any control has this status (e.g. fail), for CI gating.")
+]
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _frameworks(ids: str, files: list[Path] | None) -> list[Framework]:
+    chosen = resolve(_split(ids), files or [])
+    if not chosen:
+        raise UsageError("no framework selected: use --frameworks or --framework-file")
+    return chosen
+
+
+def _regions(value: str, factory: ClientFactory) -> tuple[str, ...]:
+    names = _split(value)
+    if names == ["all"]:
+        return factory.enabled_regions()
+    if not names:
+        raise UsageError("no region given: use --regions us-east-1,eu-west-1 or --regions all")
+    import boto3
+
+    known = set(boto3.Session().get_available_regions("ec2")) | set(
+        boto3.Session().get_available_regions("ec2", partition_name="aws-us-gov")
+    ) | set(boto3.Session().get_available_regions("ec2", partition_name="aws-cn"))
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"unknown region {unknown[0]!r}")
+    return tuple(dict.fromkeys(names))
+
+
+def _fail_on(value: str | None) -> Status | None:
+    if value is None:
+        return None
+    try:
+        return Status(value)
+    except ValueError:
+        raise UsageError(f"--fail-on takes one of: {', '.join(s.value for s in Status)}") from None
+
+
+def _default_out(prefix: str) -> Path:
+    return Path("output") / f"{prefix}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+
+
+@contextmanager
+def _progress(total_hint: str) -> Iterator[Progress]:
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        yield progress
+
+
+def _collect_with_progress(folder: Path, target: Target) -> None:
+    specs = registry.collectors().values()
+    global_n = sum(1 for s in specs if s.scope is registry.Scope.GLOBAL)
+    total = global_n + (len(specs) - global_n) * len(target.regions)
+    with _progress("collect") as progress:
+        task = progress.add_task("Collecting", total=total, last="")
+        gaps = 0
+
+        def done(ev: Evidence) -> None:
+            nonlocal gaps
+            gaps += ev.error is not None
+            progress.update(task, advance=1, last=f"{ev.key} {ev.region}")
+
+        collect_into(folder, target, on_done=done)
+    err.print(f"Collected {total} snapshots across {len(target.regions)} region(s); {gaps} gap(s).")
+
+
+def _summary(pack: Pack) -> None:
+    for fw in pack.frameworks:
+        counts = fw.counts()
+        parts = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+        err.print(f"  {fw.name}: {len(fw.controls)} controls — {parts}")
+
+
+def _gate(pack: Pack, status: Status | None) -> int:
+    if status is None:
+        return 0
+    hits = sum(1 for fw in pack.frameworks for c in fw.controls if c.status is status)
+    if hits:
+        err.print(f"{hits} control(s) are {status.value} (--fail-on {status.value}).")
+        return 1
+    return 0
+
+
+def _target(profile: str | None, regions: str, start: datetime | None, end: datetime | None) -> Target:
+    factory = ClientFactory.from_options(profile=profile)
+    period = make_period(start, end)
+    factory.identity(_split(regions)[0] if _split(regions) and regions != "all" else "us-east-1")
+    return Target(factory=factory, regions=_regions(regions, factory), period=period)
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+@app.command()
+def run(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Pack folder to create.")] = None,
+    frameworks: FrameworksOpt = ALL_FRAMEWORKS,
+    framework_file: FrameworkFileOpt = None,
+    regions: RegionsOpt = "all",
+    profile: ProfileOpt = None,
+    period_start: StartOpt = None,
+    period_end: EndOpt = None,
+    company: CompanyOpt = None,
+    logo: LogoOpt = None,
+    fail_on: FailOnOpt = None,
+) -> None:
+    """Collect, evaluate and report in one go: writes a complete evidence pack."""
+    with _errors():
+        gate = _fail_on(fail_on)
+        chosen = _frameworks(frameworks, framework_file)
+        target = _target(profile, regions, period_start, period_end)
+        dest = out or _default_out("pack")
+        pack = _run_pipeline(dest, target, chosen, company=company, logo=logo)
+    raise typer.Exit(_gate(pack, gate))
+
+
+def _run_pipeline(
+    dest: Path, target: Target, frameworks: list[Framework], *, company: str | None, logo: Path | None
+) -> Pack:
+    with store.staged_pack(dest) as folder:
+        _collect_with_progress(folder, target)
+        pack = evaluate_in(folder, frameworks)
+        err.print("Rendering reports...")
+        report_in(folder, pack, company=company, logo=logo)
+    err.print(f"Evidence pack written to [bold]{dest}[/] (pack id {pack.pack_id[:16]}…)")
+    _summary(pack)
+    print(dest)
+    return pack
+
+
+@app.command("collect")
+def collect_cmd(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Pack folder to create.")] = None,
+    regions: RegionsOpt = "all",
+    profile: ProfileOpt = None,
+    period_start: StartOpt = None,
+    period_end: EndOpt = None,
+) -> None:
+    """Collect read-only snapshots into a new pack folder (no evaluation, no reports)."""
+    with _errors():
+        target = _target(profile, regions, period_start, period_end)
+        dest = out or _default_out("pack")
+        with store.staged_pack(dest) as folder:
+            _collect_with_progress(folder, target)
+    err.print(f"Evidence collected into [bold]{dest}[/]")
+    print(dest)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    pack_dir: Annotated[Path, typer.Argument(help="A pack folder written by collect or run.")],
+    frameworks: FrameworksOpt = ALL_FRAMEWORKS,
+    framework_file: FrameworkFileOpt = None,
+) -> None:
+    """Evaluate the collected evidence against frameworks, offline; writes pack.json."""
+    with _errors():
+        chosen = _frameworks(frameworks, framework_file)
+        with store.staged_pack(pack_dir, update=True) as folder:
+            for stale in folder.iterdir():
+                if stale.suffix in RENDERED_SUFFIXES:
+                    stale.unlink()
+            pack = evaluate_in(folder, chosen)
+    err.print(f"Evaluated {pack_dir}; run `evidence report {pack_dir}` to render the reports.")
+    _summary(pack)
+
+
+@app.command("report")
+def report_cmd(
+    pack_dir: Annotated[Path, typer.Argument(help="An evaluated pack folder (with pack.json).")],
+    company: CompanyOpt = None,
+    logo: LogoOpt = None,
+) -> None:
+    """Render the PDF and workbook of every framework in pack.json, offline."""
+    with _errors():
+        pack = store.read_pack(pack_dir)
+        with store.staged_pack(pack_dir, update=True) as folder:
+            written = report_in(folder, pack, company=company, logo=logo)
+    err.print(f"Wrote {', '.join(written)} in {pack_dir}")
+
+
+@app.command()
+def verify(pack_dir: Annotated[Path, typer.Argument(help="A pack folder.")]) -> None:
+    """Re-hash every file of a pack against its manifest; exit 1 on any difference."""
+    with _errors():
+        result = store.verify(pack_dir)
+    for rel in result.changed:
+        err.print(f"[red]changed:[/] {rel}")
+    for rel in result.missing:
+        err.print(f"[red]missing:[/] {rel}")
+    for rel in result.extra:
+        err.print(f"[red]not in manifest:[/] {rel}")
+    if not result.digest_ok:
+        err.print("[red]the manifest's pack id does not match its evidence entries[/]")
+    if not result.ok:
+        err.print(f"Pack {pack_dir} FAILED verification.")
+        raise typer.Exit(1)
+    err.print(f"Pack {pack_dir} verified: {result.checked} files match the manifest.")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Pack folder to create.")] = None,
+    frameworks: FrameworksOpt = ALL_FRAMEWORKS,
+) -> None:
+    """Start the built-in demo account on a local AWS emulator and write a real pack from it."""
+    from evidence.demo.emulator import EmulatorUnavailable
+
+    with _errors():
+        try:
+            from evidence.demo.run import demo_target
+        except EmulatorUnavailable as exc:
+            raise _fail(str(exc)) from None
+        chosen = _frameworks(frameworks, None)
+        dest = out or _default_out("demo")
+        try:
+            with demo_target(err) as target:
+                _run_pipeline(dest, target, chosen, company="Example Corp (demo)", logo=None)
+        except EmulatorUnavailable as exc:
+            raise _fail(str(exc)) from None
+
+
+@app.command("iam-policy")
+def iam_policy() -> None:
+    """Print the minimal read-only IAM policy the collecting identity needs."""
+    from evidence.iam_policy import policy_document
+
+    print(policy_document())
+
+
+def _mount_subcommands() -> None:
+    try:
+        from evidence.cli_frameworks import app as frameworks_app
+    except ImportError:
+        return
+    app.add_typer(frameworks_app, name="frameworks", help="List, show, lint frameworks and their coverage.")
+
+
+_mount_subcommands()
+
+
+def main() -> None:
+    """Console entry point: a bug shows one line unless EVIDENCE_DEBUG=1 asks for the traceback."""
+    try:
+        app()
+    except Exception as exc:  # an unexpected defect: say so plainly
+        if os.environ.get("EVIDENCE_DEBUG"):
+            raise
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} (set EVIDENCE_DEBUG=1 for details)")
+        sys.exit(3)

@@ -1,0 +1,25 @@
+"""The minimal read-only IAM policy, derived from what the registered collectors declare."""
+
+from __future__ import annotations
+
+import json
+
+from evidence import registry
+
+# Calls the tool makes outside collectors: listing enabled regions for `--regions all`.
+BASE_ACTIONS = ("ec2:DescribeRegions",)
+
+
+def actions() -> list[str]:
+    found = set(BASE_ACTIONS)
+    for spec in registry.collectors().values():
+        found.update(spec.actions)
+    return sorted(found)
+
+
+def policy_document() -> str:
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "EvidenceReadOnly", "Effect": "Allow", "Action": actions(), "Resource": "*"}],
+    }
+    return json.dumps(doc, indent=2)

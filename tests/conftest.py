@@ -1,0 +1,34 @@
+"""Shared fixtures: one AWS emulator per test session, and one demo pack built from it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Any]:
+    from evidence.demo.emulator import start_emulator
+
+    emu = start_emulator()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_pack(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole pipeline (collect, evaluate, report) on the seeded demo account."""
+    from evidence.cli import _run_pipeline
+    from evidence.demo import scenario
+    from evidence.demo.run import demo_factory
+    from evidence.frameworks import resolve
+    from evidence.pipeline import Target, make_period
+
+    scenario.seed(emulator)
+    target = Target(factory=demo_factory(emulator), regions=scenario.REGIONS, period=make_period(None, None))
+    dest = tmp_path_factory.mktemp("packs") / "demo"
+    _run_pipeline(dest, target, resolve(["soc2", "pci-dss", "hipaa", "gdpr"]), company="Example", logo=None)
+    return dest
