@@ -7,7 +7,9 @@ resource, the verdict each check must reach: the test suite holds the pack to it
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -283,8 +285,16 @@ def seed_cloudtrail(aws: Clients) -> None:
     expect("cloudtrail.log_bucket_not_public", bucket_arn(PUBLIC_BUCKET), "fail")
 
 
+def _load_seed_modules() -> None:
+    from evidence.demo import seeds
+
+    for info in pkgutil.iter_modules(seeds.__path__):
+        importlib.import_module(f"{seeds.__name__}.{info.name}")
+
+
 def seed(emulator: Emulator) -> None:
     """Reset the emulator and build the whole scenario."""
+    _load_seed_modules()
     emulator.reset()
     EXPECTED.clear()
     aws = Clients(emulator)

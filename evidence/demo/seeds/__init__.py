@@ -1,0 +1,1 @@
+"""Parts of the demo scenario, one module per service; each registers its seeders on import."""
