@@ -12,6 +12,7 @@ import os
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -85,6 +86,18 @@ class Emulator:
         from evidence.demo.patches import cloudtrail
 
         cloudtrail.register_public_key(region, fingerprint, der_pkcs1, valid_from, valid_to)
+
+    def put_config_evaluations(
+        self, account_id: str, region: str, rule_name: str, evaluations: Sequence[tuple[str, str, str]]
+    ) -> None:
+        """Record (resource type, resource id, compliance type) results for an existing Config rule.
+
+        The same as PutEvaluations with ``ResultToken=rule_name``, without needing the account's
+        credentials.
+        """
+        from evidence.demo.patches import config_compliance
+
+        config_compliance.put_config_evaluations(account_id, region, rule_name, evaluations)
 
 
 def emulator_credentials() -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -208,3 +209,201 @@ def test_cloudtrail_public_keys_are_listed_by_validity_window(fresh: Emulator) -
     assert client(fresh, "cloudtrail", "us-east-1").list_public_keys(StartTime=jan, EndTime=mar)["PublicKeyList"] == []
     fresh.reset()
     assert fingerprints(jan, mar) == []
+
+
+# --- Config -------------------------------------------------------------------------------------
+
+MANAGED_RULE = {
+    "ConfigRuleName": "s3-versioning",
+    "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"},
+}
+PACK_TEMPLATE = """
+Resources:
+  S3Versioning:
+    Type: AWS::Config::ConfigRule
+    Properties:
+      ConfigRuleName: s3-bucket-versioning-enabled
+      Source: {Owner: AWS, SourceIdentifier: S3_BUCKET_VERSIONING_ENABLED}
+  RootMfa:
+    Type: AWS::Config::ConfigRule
+    Properties:
+      ConfigRuleName: !Sub root-account-mfa-enabled
+      InputParameters: {}
+      Source: {Owner: AWS, SourceIdentifier: ROOT_ACCOUNT_MFA_ENABLED}
+"""
+
+
+def evaluation(resource_id: str, compliance: str) -> dict[str, Any]:
+    return {
+        "ComplianceResourceType": "AWS::S3::Bucket",
+        "ComplianceResourceId": resource_id,
+        "ComplianceType": compliance,
+        "OrderingTimestamp": datetime(2026, 1, 1, tzinfo=UTC),
+    }
+
+
+def test_config_rule_compliance_follows_put_evaluations(fresh: Emulator) -> None:
+    config = client(fresh, "config")
+    config.put_config_rule(ConfigRule=MANAGED_RULE)
+    config.put_config_rule(ConfigRule={**MANAGED_RULE, "ConfigRuleName": "unevaluated"})
+
+    def by_rule(**kwargs: Any) -> dict[str, str]:
+        rules = config.describe_compliance_by_config_rule(**kwargs)["ComplianceByConfigRules"]
+        return {r["ConfigRuleName"]: r["Compliance"]["ComplianceType"] for r in rules}
+
+    assert by_rule() == {"s3-versioning": "INSUFFICIENT_DATA", "unevaluated": "INSUFFICIENT_DATA"}
+    config.put_evaluations(Evaluations=[evaluation("good", "COMPLIANT")], ResultToken="s3-versioning")
+    assert by_rule(ConfigRuleNames=["s3-versioning"]) == {"s3-versioning": "COMPLIANT"}
+    config.put_evaluations(
+        Evaluations=[evaluation("bad", "NON_COMPLIANT"), evaluation("worse", "NON_COMPLIANT")],
+        ResultToken="s3-versioning",
+    )
+    [rule] = config.describe_compliance_by_config_rule(ConfigRuleNames=["s3-versioning"])["ComplianceByConfigRules"]
+    assert rule["Compliance"] == {
+        "ComplianceType": "NON_COMPLIANT",
+        "ComplianceContributorCount": {"CappedCount": 2, "CapExceeded": False},
+    }
+    assert by_rule(ComplianceTypes=["INSUFFICIENT_DATA"]) == {"unevaluated": "INSUFFICIENT_DATA"}
+    # A later evaluation of the same resource replaces the earlier one.
+    config.put_evaluations(Evaluations=[evaluation("bad", "COMPLIANT")], ResultToken="s3-versioning")
+    config.put_evaluations(Evaluations=[evaluation("worse", "NOT_APPLICABLE")], ResultToken="s3-versioning")
+    assert by_rule(ConfigRuleNames=["s3-versioning"]) == {"s3-versioning": "COMPLIANT"}
+
+
+def test_config_put_evaluations_test_mode_and_bad_tokens_store_nothing(fresh: Emulator) -> None:
+    config = client(fresh, "config")
+    config.put_config_rule(ConfigRule=MANAGED_RULE)
+    config.put_evaluations(Evaluations=[evaluation("bad", "NON_COMPLIANT")], ResultToken="s3-versioning", TestMode=True)
+    details = config.get_compliance_details_by_config_rule(ConfigRuleName="s3-versioning")
+    assert details["EvaluationResults"] == []
+    with pytest.raises(ClientError, match="InvalidResultTokenException"):
+        config.put_evaluations(Evaluations=[evaluation("bad", "NON_COMPLIANT")], ResultToken="no-such-rule")
+    with pytest.raises(ClientError, match="NoSuchConfigRuleException"):
+        config.get_compliance_details_by_config_rule(ConfigRuleName="no-such-rule")
+
+
+def test_config_compliance_details_filter_and_paginate(fresh: Emulator) -> None:
+    config = client(fresh, "config")
+    config.put_config_rule(ConfigRule=MANAGED_RULE)
+    fresh.put_config_evaluations(
+        "123456789012",
+        REGION,
+        "s3-versioning",
+        [("AWS::S3::Bucket", f"bucket-{i}", "NON_COMPLIANT" if i % 2 else "COMPLIANT") for i in range(5)],
+    )
+    non_compliant = config.get_compliance_details_by_config_rule(
+        ConfigRuleName="s3-versioning", ComplianceTypes=["NON_COMPLIANT"]
+    )["EvaluationResults"]
+    assert [r["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"] for r in non_compliant] == [
+        "bucket-1",
+        "bucket-3",
+    ]
+    assert {r["ComplianceType"] for r in non_compliant} == {"NON_COMPLIANT"}
+
+    first = config.get_compliance_details_by_config_rule(ConfigRuleName="s3-versioning", Limit=2)
+    assert len(first["EvaluationResults"]) == 2
+    second = config.get_compliance_details_by_config_rule(
+        ConfigRuleName="s3-versioning", Limit=2, NextToken=first["NextToken"]
+    )
+    third = config.get_compliance_details_by_config_rule(
+        ConfigRuleName="s3-versioning", Limit=2, NextToken=second["NextToken"]
+    )
+    assert "NextToken" not in third
+    ids = [
+        r["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"]
+        for page in (first, second, third)
+        for r in page["EvaluationResults"]
+    ]
+    assert ids == [f"bucket-{i}" for i in range(5)]
+    paginator = config.get_paginator("get_compliance_details_by_config_rule")
+    assert sum(len(p["EvaluationResults"]) for p in paginator.paginate(ConfigRuleName="s3-versioning")) == 5
+    # Another region keeps its own results.
+    other = client(fresh, "config", "us-east-1")
+    other.put_config_rule(ConfigRule=MANAGED_RULE)
+    assert other.get_compliance_details_by_config_rule(ConfigRuleName="s3-versioning")["EvaluationResults"] == []
+
+
+def test_conformance_pack_deploys_its_rules_and_reports_compliance(fresh: Emulator) -> None:
+    config = client(fresh, "config")
+    arn = config.put_conformance_pack(ConformancePackName="baseline", TemplateBody=PACK_TEMPLATE)["ConformancePackArn"]
+    [detail] = config.describe_conformance_packs()["ConformancePackDetails"]
+    assert detail["ConformancePackName"] == "baseline"
+    assert detail["ConformancePackArn"] == arn
+    [status] = config.describe_conformance_pack_status(ConformancePackNames=["baseline"])[
+        "ConformancePackStatusDetails"
+    ]
+    assert status["ConformancePackState"] == "CREATE_COMPLETE"
+
+    rules = {r["ConfigRuleName"]: r for r in config.describe_config_rules()["ConfigRules"]}
+    assert len(rules) == 2
+    versioning = next(name for name in rules if name.startswith("s3-bucket-versioning-enabled-conformance-pack-"))
+    root_mfa = next(name for name in rules if name.startswith("root-account-mfa-enabled-conformance-pack-"))
+    assert rules[versioning]["CreatedBy"] == "config-conforms.amazonaws.com"
+
+    fresh.put_config_evaluations(
+        "123456789012",
+        REGION,
+        versioning,
+        [("AWS::S3::Bucket", "logs", "NON_COMPLIANT"), ("AWS::S3::Bucket", "data", "COMPLIANT")],
+    )
+    fresh.put_config_evaluations("123456789012", REGION, root_mfa, [("AWS::::Account", "123456789012", "COMPLIANT")])
+    compliance = config.describe_conformance_pack_compliance(ConformancePackName="baseline")
+    assert {r["ConfigRuleName"]: r["ComplianceType"] for r in compliance["ConformancePackRuleComplianceList"]} == {
+        versioning: "NON_COMPLIANT",
+        root_mfa: "COMPLIANT",
+    }
+    only_failing = config.describe_conformance_pack_compliance(
+        ConformancePackName="baseline", Filters={"ComplianceType": "NON_COMPLIANT"}
+    )["ConformancePackRuleComplianceList"]
+    assert [r["ConfigRuleName"] for r in only_failing] == [versioning]
+
+    details = config.get_conformance_pack_compliance_details(
+        ConformancePackName="baseline", Filters={"ConfigRuleNames": [versioning], "ComplianceType": "NON_COMPLIANT"}
+    )["ConformancePackRuleEvaluationResults"]
+    assert [d["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"] for d in details] == ["logs"]
+    paged = config.get_conformance_pack_compliance_details(ConformancePackName="baseline", Limit=1)
+    assert len(paged["ConformancePackRuleEvaluationResults"]) == 1
+    assert "NextToken" in paged
+    [summary] = config.get_conformance_pack_compliance_summary(ConformancePackNames=["baseline"])[
+        "ConformancePackComplianceSummaryList"
+    ]
+    assert summary["ConformancePackComplianceStatus"] == "NON_COMPLIANT"
+    with pytest.raises(ClientError, match="NoSuchConformancePackException"):
+        config.describe_conformance_pack_compliance(ConformancePackName="missing")
+
+
+def test_conformance_pack_template_from_s3(fresh: Emulator) -> None:
+    s3 = client(fresh, "s3")
+    s3.create_bucket(Bucket="templates", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="templates", Key="pack.yaml", Body=PACK_TEMPLATE.encode())
+    config = client(fresh, "config")
+    config.put_conformance_pack(ConformancePackName="from-s3", TemplateS3Uri="s3://templates/pack.yaml")
+    compliance = config.describe_conformance_pack_compliance(ConformancePackName="from-s3")
+    assert {r["ComplianceType"] for r in compliance["ConformancePackRuleComplianceList"]} == {"INSUFFICIENT_DATA"}
+
+
+def test_aggregate_compliance_covers_the_aggregated_accounts(fresh: Emulator) -> None:
+    member = account_client(fresh, "config", "111111111111")
+    member.put_config_rule(ConfigRule=MANAGED_RULE)
+    fresh.put_config_evaluations(
+        "111111111111", REGION, "s3-versioning", [("AWS::S3::Bucket", "open", "NON_COMPLIANT")]
+    )
+    outsider = account_client(fresh, "config", "222222222222")
+    outsider.put_config_rule(ConfigRule=MANAGED_RULE)
+    config = client(fresh, "config")
+    config.put_configuration_aggregator(
+        ConfigurationAggregatorName="estate",
+        AccountAggregationSources=[{"AccountIds": ["111111111111"], "AllAwsRegions": True}],
+    )
+    rows = config.describe_aggregate_compliance_by_config_rules(ConfigurationAggregatorName="estate")[
+        "AggregateComplianceByConfigRules"
+    ]
+    assert [(r["AccountId"], r["AwsRegion"], r["ConfigRuleName"], r["Compliance"]["ComplianceType"]) for r in rows] == [
+        ("111111111111", REGION, "s3-versioning", "NON_COMPLIANT")
+    ]
+    compliant_only = config.describe_aggregate_compliance_by_config_rules(
+        ConfigurationAggregatorName="estate", Filters={"ComplianceType": "COMPLIANT"}
+    )["AggregateComplianceByConfigRules"]
+    assert compliant_only == []
+    with pytest.raises(ClientError, match="NoSuchConfigurationAggregatorException"):
+        config.describe_aggregate_compliance_by_config_rules(ConfigurationAggregatorName="missing")

@@ -8,7 +8,7 @@ Importing this package imports moto.
 
 from __future__ import annotations
 
-from evidence.demo.patches import _state, cloudtrail, determinism, ec2, iam
+from evidence.demo.patches import _state, cloudtrail, config_compliance, config_packs, determinism, ec2, iam
 
 
 def apply_all() -> None:
@@ -18,3 +18,5 @@ def apply_all() -> None:
     iam.apply()
     ec2.apply()
     cloudtrail.apply()
+    config_compliance.apply()
+    config_packs.apply()
