@@ -12,7 +12,7 @@ import os
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -98,6 +98,36 @@ class Emulator:
         from evidence.demo.patches import config_compliance
 
         config_compliance.put_config_evaluations(account_id, region, rule_name, evaluations)
+
+    def put_guardduty_finding(
+        self,
+        account_id: str,
+        region: str,
+        detector_id: str,
+        *,
+        severity: float,
+        finding_type: str,
+        resource: Mapping[str, Any],
+        title: str | None = None,
+        archived: bool = False,
+    ) -> str:
+        """Add a finding to an existing detector and return its id.
+
+        ``resource`` is a GuardDuty ``Resource`` (e.g. ``{"ResourceType": "Instance",
+        "InstanceDetails": {"InstanceId": "i-0abc"}}``).
+        """
+        from evidence.demo.patches import guardduty
+
+        return guardduty.put_guardduty_finding(
+            account_id,
+            region,
+            detector_id,
+            severity=severity,
+            finding_type=finding_type,
+            resource=resource,
+            title=title,
+            archived=archived,
+        )
 
 
 def emulator_credentials() -> dict[str, str]:

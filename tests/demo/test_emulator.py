@@ -407,3 +407,70 @@ def test_aggregate_compliance_covers_the_aggregated_accounts(fresh: Emulator) ->
     assert compliant_only == []
     with pytest.raises(ClientError, match="NoSuchConfigurationAggregatorException"):
         config.describe_aggregate_compliance_by_config_rules(ConfigurationAggregatorName="missing")
+
+
+# --- GuardDuty ----------------------------------------------------------------------------------
+
+
+def test_guardduty_sample_findings_are_listed_and_fetched(fresh: Emulator) -> None:
+    guardduty = client(fresh, "guardduty")
+    detector = guardduty.create_detector(Enable=True)["DetectorId"]
+    assert guardduty.list_findings(DetectorId=detector)["FindingIds"] == []
+    guardduty.create_sample_findings(
+        DetectorId=detector, FindingTypes=["Recon:EC2/PortProbeUnprotectedPort", "Backdoor:EC2/C&CActivity.B!DNS"]
+    )
+    ids = guardduty.list_findings(DetectorId=detector)["FindingIds"]
+    findings = guardduty.get_findings(DetectorId=detector, FindingIds=ids)["Findings"]
+    assert {(f["Type"], f["Severity"]) for f in findings} == {
+        ("Recon:EC2/PortProbeUnprotectedPort", 2.0),
+        ("Backdoor:EC2/C&CActivity.B!DNS", 8.0),
+    }
+    sample = findings[0]
+    assert sample["AccountId"] == "123456789012"
+    assert sample["Region"] == REGION
+    assert sample["Service"]["DetectorId"] == detector
+    assert sample["Service"]["Archived"] is False
+    assert sample["Resource"]["InstanceDetails"]["InstanceId"] == "i-99999999"
+    with pytest.raises(ClientError, match="BadRequestException"):
+        guardduty.list_findings(DetectorId="0" * 32)
+
+
+def test_guardduty_list_findings_filters_sorts_and_pages(fresh: Emulator) -> None:
+    guardduty = client(fresh, "guardduty")
+    detector = guardduty.create_detector(Enable=True)["DetectorId"]
+    instance = {"ResourceType": "Instance", "InstanceDetails": {"InstanceId": "i-0123"}}
+    high = fresh.put_guardduty_finding(
+        "123456789012", REGION, detector, severity=8.5, finding_type="Backdoor:EC2/Spambot", resource=instance
+    )
+    low = fresh.put_guardduty_finding(
+        "123456789012", REGION, detector, severity=2.0, finding_type="Recon:EC2/Portscan", resource=instance
+    )
+    archived = fresh.put_guardduty_finding(
+        "123456789012",
+        REGION,
+        detector,
+        severity=7.0,
+        finding_type="Trojan:EC2/DNSDataExfiltration",
+        resource=instance,
+        archived=True,
+    )
+
+    def listed(**kwargs: Any) -> list[str]:
+        return list(guardduty.list_findings(DetectorId=detector, **kwargs)["FindingIds"])
+
+    unresolved_high = {"Criterion": {"severity": {"Gte": 7}, "service.archived": {"Eq": ["false"]}}}
+    assert listed(FindingCriteria=unresolved_high) == [high]
+    assert sorted(listed(FindingCriteria={"Criterion": {"severity": {"GreaterThanOrEqual": 7}}})) == sorted(
+        [high, archived]
+    )
+    assert listed(FindingCriteria={"Criterion": {"type": {"Eq": ["Recon:EC2/Portscan"]}}}) == [low]
+    assert listed(FindingCriteria={"Criterion": {"resource.instanceDetails.instanceId": {"Neq": ["i-0123"]}}}) == []
+    assert listed(SortCriteria={"AttributeName": "severity", "OrderBy": "DESC"}) == [high, archived, low]
+
+    first = guardduty.list_findings(DetectorId=detector, MaxResults=2, SortCriteria={"AttributeName": "severity"})
+    assert first["FindingIds"] == [low, archived]
+    rest = guardduty.list_findings(
+        DetectorId=detector, MaxResults=2, SortCriteria={"AttributeName": "severity"}, NextToken=first["NextToken"]
+    )
+    assert rest["FindingIds"] == [high]
+    assert not rest.get("NextToken")

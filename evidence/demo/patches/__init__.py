@@ -8,7 +8,7 @@ Importing this package imports moto.
 
 from __future__ import annotations
 
-from evidence.demo.patches import _state, cloudtrail, config_compliance, config_packs, determinism, ec2, iam
+from evidence.demo.patches import _state, cloudtrail, config_compliance, config_packs, determinism, ec2, guardduty, iam
 
 
 def apply_all() -> None:
@@ -20,3 +20,4 @@ def apply_all() -> None:
     cloudtrail.apply()
     config_compliance.apply()
     config_packs.apply()
+    guardduty.apply()
