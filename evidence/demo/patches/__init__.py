@@ -8,7 +8,17 @@ Importing this package imports moto.
 
 from __future__ import annotations
 
-from evidence.demo.patches import _state, cloudtrail, config_compliance, config_packs, determinism, ec2, guardduty, iam
+from evidence.demo.patches import (
+    _state,
+    cloudtrail,
+    cloudtrail_status,
+    config_compliance,
+    config_packs,
+    determinism,
+    ec2,
+    guardduty,
+    iam,
+)
 
 
 def apply_all() -> None:
@@ -18,6 +28,7 @@ def apply_all() -> None:
     iam.apply()
     ec2.apply()
     cloudtrail.apply()
+    cloudtrail_status.apply()
     config_compliance.apply()
     config_packs.apply()
     guardduty.apply()
