@@ -474,3 +474,47 @@ def test_guardduty_list_findings_filters_sorts_and_pages(fresh: Emulator) -> Non
     )
     assert rest["FindingIds"] == [high]
     assert not rest.get("NextToken")
+
+
+# --- Security Hub -------------------------------------------------------------------------------
+
+FSBP = f"arn:aws:securityhub:{REGION}::standards/aws-foundational-security-best-practices/v/1.0.0"
+PCI = f"arn:aws:securityhub:{REGION}::standards/pci-dss/v/3.2.1"
+
+
+def test_securityhub_standards_enable_list_and_disable(fresh: Emulator) -> None:
+    hub = client(fresh, "securityhub")
+    with pytest.raises(ClientError, match="InvalidAccessException"):
+        hub.get_enabled_standards()
+    hub.enable_security_hub(EnableDefaultStandards=False)
+    assert hub.get_enabled_standards()["StandardsSubscriptions"] == []
+
+    [pending] = hub.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": PCI}])[
+        "StandardsSubscriptions"
+    ]
+    assert pending["StandardsStatus"] == "PENDING"
+    assert pending["StandardsSubscriptionArn"] == (
+        f"arn:aws:securityhub:{REGION}:123456789012:subscription/pci-dss/v/3.2.1"
+    )
+    [ready] = hub.get_enabled_standards()["StandardsSubscriptions"]
+    assert (ready["StandardsArn"], ready["StandardsStatus"]) == (PCI, "READY")
+
+    hub.batch_disable_standards(StandardsSubscriptionArns=[ready["StandardsSubscriptionArn"]])
+    assert hub.get_enabled_standards()["StandardsSubscriptions"] == []
+    with pytest.raises(ClientError, match="InvalidInputException"):
+        hub.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": "arn:aws:s3:::not-a-standard"}])
+
+
+def test_securityhub_default_standards_come_with_the_hub(fresh: Emulator) -> None:
+    hub = client(fresh, "securityhub")
+    hub.enable_security_hub()
+    enabled = {s["StandardsArn"] for s in hub.get_enabled_standards()["StandardsSubscriptions"]}
+    assert enabled == {FSBP, "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0"}
+    first = hub.get_enabled_standards(MaxResults=1)
+    assert len(first["StandardsSubscriptions"]) == 1
+    second = hub.get_enabled_standards(MaxResults=1, NextToken=first["NextToken"])
+    assert len(second["StandardsSubscriptions"]) == 1
+    assert not second.get("NextToken")
+    hub.disable_security_hub()
+    hub.enable_security_hub(EnableDefaultStandards=False)
+    assert hub.get_enabled_standards()["StandardsSubscriptions"] == []

@@ -18,6 +18,7 @@ from evidence.demo.patches import (
     ec2,
     guardduty,
     iam,
+    securityhub,
 )
 
 
@@ -32,3 +33,4 @@ def apply_all() -> None:
     config_compliance.apply()
     config_packs.apply()
     guardduty.apply()
+    securityhub.apply()
