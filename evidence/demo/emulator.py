@@ -129,6 +129,40 @@ class Emulator:
             archived=archived,
         )
 
+    def put_access_analyzer_finding(
+        self,
+        account_id: str,
+        region: str,
+        analyzer_name: str,
+        *,
+        resource_arn: str,
+        resource_type: str,
+        principal: Mapping[str, str],
+        is_public: bool,
+        actions: Sequence[str] = (),
+        condition: Mapping[str, str] | None = None,
+        status: str = "ACTIVE",
+    ) -> str:
+        """Add an external-access finding to an existing IAM Access Analyzer analyzer; return its id.
+
+        ``principal`` is e.g. ``{"AWS": "*"}`` (public, with ``is_public=True``) or
+        ``{"AWS": "999999999999"}`` (another account); ``resource_type`` is e.g. ``AWS::S3::Bucket``.
+        """
+        from evidence.demo.patches import accessanalyzer
+
+        return accessanalyzer.put_access_analyzer_finding(
+            account_id,
+            region,
+            analyzer_name,
+            resource_arn=resource_arn,
+            resource_type=resource_type,
+            principal=principal,
+            is_public=is_public,
+            actions=actions,
+            condition=condition,
+            status=status,
+        )
+
 
 def emulator_credentials() -> dict[str, str]:
     """Fixed fake credentials, as keyword arguments for ``boto3.Session``."""

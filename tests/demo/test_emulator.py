@@ -518,3 +518,88 @@ def test_securityhub_default_standards_come_with_the_hub(fresh: Emulator) -> Non
     hub.disable_security_hub()
     hub.enable_security_hub(EnableDefaultStandards=False)
     assert hub.get_enabled_standards()["StandardsSubscriptions"] == []
+
+
+# --- IAM Access Analyzer ------------------------------------------------------------------------
+
+
+def test_access_analyzer_analyzers(fresh: Emulator) -> None:
+    analyzer = client(fresh, "accessanalyzer")
+    assert analyzer.list_analyzers()["analyzers"] == []
+    arn = analyzer.create_analyzer(analyzerName="account", type="ACCOUNT")["arn"]
+    assert arn == f"arn:aws:access-analyzer:{REGION}:123456789012:analyzer/account"
+    analyzer.create_analyzer(analyzerName="unused", type="ACCOUNT_UNUSED_ACCESS")
+    assert [a["name"] for a in analyzer.list_analyzers()["analyzers"]] == ["account", "unused"]
+    assert [a["name"] for a in analyzer.list_analyzers(type="ACCOUNT")["analyzers"]] == ["account"]
+    assert analyzer.get_analyzer(analyzerName="account")["analyzer"]["status"] == "ACTIVE"
+    assert client(fresh, "accessanalyzer", "us-east-1").list_analyzers()["analyzers"] == []
+    with pytest.raises(ClientError, match="ConflictException"):
+        analyzer.create_analyzer(analyzerName="account", type="ACCOUNT")
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        analyzer.get_analyzer(analyzerName="missing")
+    fresh.reset()
+    assert analyzer.list_analyzers()["analyzers"] == []
+
+
+def test_access_analyzer_findings_filter_and_fetch(fresh: Emulator) -> None:
+    analyzer = client(fresh, "accessanalyzer")
+    arn = analyzer.create_analyzer(analyzerName="account", type="ACCOUNT")["arn"]
+    assert analyzer.list_findings(analyzerArn=arn)["findings"] == []
+    public = fresh.put_access_analyzer_finding(
+        "123456789012",
+        REGION,
+        "account",
+        resource_arn="arn:aws:s3:::public-site",
+        resource_type="AWS::S3::Bucket",
+        principal={"AWS": "*"},
+        is_public=True,
+        actions=["s3:GetObject"],
+    )
+    shared = fresh.put_access_analyzer_finding(
+        "123456789012",
+        REGION,
+        "account",
+        resource_arn="arn:aws:kms:eu-west-1:123456789012:key/abc",
+        resource_type="AWS::KMS::Key",
+        principal={"AWS": "999999999999"},
+        is_public=False,
+        actions=["kms:Decrypt"],
+    )
+    fresh.put_access_analyzer_finding(
+        "123456789012",
+        REGION,
+        "account",
+        resource_arn="arn:aws:s3:::old",
+        resource_type="AWS::S3::Bucket",
+        principal={"AWS": "*"},
+        is_public=True,
+        status="ARCHIVED",
+    )
+
+    def ids(**kwargs: Any) -> list[str]:
+        return [f["id"] for f in analyzer.list_findings(analyzerArn=arn, **kwargs)["findings"]]
+
+    active_public = {"status": {"eq": ["ACTIVE"]}, "isPublic": {"eq": ["true"]}}
+    assert ids(filter=active_public) == [public]
+    assert ids(filter={"status": {"eq": ["ACTIVE"]}, "principal.AWS": {"eq": ["999999999999"]}}) == [shared]
+    assert ids(filter={"resourceType": {"neq": ["AWS::S3::Bucket"]}}) == [shared]
+    assert ids(filter={"resource": {"contains": ["public"]}}) == [public]
+    assert len(ids()) == 3
+    first = analyzer.list_findings(analyzerArn=arn, maxResults=2)
+    assert len(first["findings"]) == 2
+    assert len(analyzer.list_findings(analyzerArn=arn, maxResults=2, nextToken=first["nextToken"])["findings"]) == 1
+
+    finding = analyzer.get_finding(analyzerArn=arn, id=public)["finding"]
+    assert (finding["resource"], finding["isPublic"], finding["principal"]) == (
+        "arn:aws:s3:::public-site",
+        True,
+        {"AWS": "*"},
+    )
+    v2 = analyzer.list_findings_v2(analyzerArn=arn, filter={"isPublic": {"eq": ["false"]}})["findings"]
+    assert [(f["id"], f["findingType"]) for f in v2] == [(shared, "ExternalAccess")]
+    details = analyzer.get_finding_v2(analyzerArn=arn, id=shared)["findingDetails"]
+    assert details[0]["externalAccessDetails"]["principal"] == {"AWS": "999999999999"}
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        analyzer.get_finding(analyzerArn=arn, id="missing")
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        analyzer.list_findings(analyzerArn=arn.replace("account", "missing"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from evidence.demo.patches import (
     _state,
+    accessanalyzer,
     cloudtrail,
     cloudtrail_status,
     config_compliance,
@@ -34,3 +35,4 @@ def apply_all() -> None:
     config_packs.apply()
     guardduty.apply()
     securityhub.apply()
+    accessanalyzer.apply()

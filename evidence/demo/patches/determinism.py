@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from moto.backends import get_backend
+import moto.backends as backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict
 from moto.moto_api._internal import mock_random
@@ -39,7 +39,7 @@ def _neutral(create_app: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def _default_account_regions(service: Any) -> set[str] | None:
-    backend_dict = get_backend(service)
+    backend_dict = backends.get_backend(service)
     if not isinstance(backend_dict, BackendDict):
         return None
     if DEFAULT_ACCOUNT_ID not in backend_dict:
@@ -50,6 +50,6 @@ def _default_account_regions(service: Any) -> set[str] | None:
 def _drop_new_regions(service: Any, existing: set[str] | None) -> None:
     if existing is None:
         return
-    account = get_backend(service)[DEFAULT_ACCOUNT_ID]
+    account = backends.get_backend(service)[DEFAULT_ACCOUNT_ID]
     for region in set(account.keys()) - existing:
         del account[region]
