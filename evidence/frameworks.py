@@ -2,23 +2,45 @@
 
 Every problem is reported with the file and the control it concerns, e.g.
 `frameworks/soc2.yaml: control CC6.1: unknown check 'iam.nope'`.
+
+Overlays adapt a shipped framework without copying it. An overlay is a YAML file whose top-level
+`overlay` key names the framework it changes; it is given wherever a framework file is accepted
+(`--framework-file`, `evidence frameworks lint`), and replaces that framework in the selection:
+
+    overlay: pci-dss              # the shipped framework id this file changes
+    description: ACME profile     # optional, free text
+    controls:
+      - id: "8.3.6"               # a control of that framework (quote ids YAML could read as numbers)
+        params:                   # change parameters of checks already mapped to the control
+          iam.password_policy_min_length: {min_length: 16}
+        add_checks:               # map more registered checks (same fields as in framework files)
+          - {id: iam.password_policy_complexity, role: primary}
+        evidence: hybrid          # optional: automated | hybrid | manual
+        manual_evidence: Screenshot of the IdP password policy.   # optional: replaces the request
+
+Changed parameters are merged into the check's existing ones. The result is validated like a
+framework file; an unknown control, a parameter change for a check the control does not map,
+adding a check it already maps, or any lint problem is an error naming the overlay and the control.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from evidence import registry
-from evidence.models import Framework
+from evidence.models import CheckRef, Control, EvidenceType, Framework, Frozen
 from evidence.resources import data_dir
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+SCHEMA_FILE = "framework.schema.json"  # JSON Schema of framework files, shipped beside them
+IMPLEMENTATIONS = ("required", "addressable")
 
 
 class FrameworkError(Exception):
@@ -86,17 +108,21 @@ def _control_of(data: Any, loc: tuple[Any, ...]) -> str | None:
     return None
 
 
+def _invalid(path: Path, data: Any, exc: ValidationError) -> FrameworkError:
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    control = _control_of(data, loc)
+    field = ".".join(str(p) for p in (loc[2:] if control else loc))
+    return FrameworkError(str(Problem(str(path), control, f"{field}: {err['msg']}")))
+
+
 def parse(path: Path, data: Any) -> Framework:
     if not isinstance(data, dict):
         raise FrameworkError(f"{path}: expected a mapping with id, name, version, source and controls")
     try:
         return Framework.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        control = _control_of(data, loc)
-        field = ".".join(str(p) for p in (loc[2:] if control else loc))
-        raise FrameworkError(str(Problem(str(path), control, f"{field}: {err['msg']}"))) from None
+        raise _invalid(path, data, exc) from None
 
 
 def problems(framework: Framework, file: str) -> list[Problem]:
@@ -136,6 +162,25 @@ def problems(framework: Framework, file: str) -> list[Problem]:
         )
         if needs_request and not (control.manual_evidence or "").strip():
             found.append(Problem(file, control.id, "no manual evidence request for a control that needs one"))
+    return found + _structure_problems(framework, file)
+
+
+def _structure_problems(framework: Framework, file: str) -> list[Problem]:
+    """Sections, HIPAA implementation values and inherited controls."""
+    found: list[Problem] = []
+    sections: set[str] = set()
+    for section in framework.sections:
+        if section.id in sections:
+            found.append(Problem(file, None, f"duplicate section id {section.id!r}"))
+        sections.add(section.id)
+    for control in framework.controls:
+        if sections and control.section not in sections:
+            found.append(Problem(file, control.id, f"section {control.section!r} is not a section of {framework.id}"))
+        if control.implementation is not None and control.implementation not in IMPLEMENTATIONS:
+            message = f"implementation must be required or addressable, not {control.implementation!r}"
+            found.append(Problem(file, control.id, message))
+        if control.inherited and not (control.manual_evidence or "").strip():
+            found.append(Problem(file, control.id, "inherited control names no AWS report to request"))
     return found
 
 
@@ -149,29 +194,161 @@ def _same_kind(value: Any, default: Any) -> bool:
     return isinstance(value, type(default))
 
 
-def load_file(path: Path) -> Framework:
-    framework = parse(path, read_yaml(path))
-    found = problems(framework, str(path))
+def _checked(framework: Framework, file: str) -> Framework:
+    found = problems(framework, file)
     if found:
         extra = f" (and {len(found) - 1} more; run `evidence frameworks lint`)" if len(found) > 1 else ""
         raise FrameworkError(f"{found[0]}{extra}")
     return framework
 
 
-def resolve(ids: Iterable[str], files: Sequence[Path] = ()) -> list[Framework]:
-    """Shipped frameworks by id, plus any framework files given by path."""
+def read_framework(path: Path) -> Framework:
+    """A framework file, or an overlay file applied to the shipped framework it names; not linted."""
+    data = read_yaml(path)
+    if is_overlay(data):
+        overlay = parse_overlay(path, data)
+        return overlay_framework(_overlay_base(overlay, path), overlay, str(path))
+    return parse(path, data)
+
+
+def load_file(path: Path) -> Framework:
+    """`read_framework`, refused with the first problem `problems()` finds."""
+    return _checked(read_framework(path), str(path))
+
+
+def load_shipped(framework_id: str) -> Framework:
     available = shipped()
-    out: list[Framework] = []
-    for fid in ids:
-        path = available.get(fid)
-        if path is None:
-            known = ", ".join(sorted(available)) or "none"
-            raise FrameworkError(f"unknown framework {fid!r} (shipped: {known})")
-        out.append(load_file(path))
-    out.extend(load_file(p) for p in files)
+    path = available.get(framework_id)
+    if path is None:
+        known = ", ".join(sorted(available)) or "none"
+        raise FrameworkError(f"unknown framework {framework_id!r} (shipped: {known})")
+    return load_file(path)
+
+
+def _overlay_base(overlay: Overlay, path: Path) -> Framework:
+    if overlay.overlay not in shipped():
+        known = ", ".join(sorted(shipped())) or "none"
+        raise FrameworkError(f"{path}: overlay for {overlay.overlay!r}, which is not a shipped framework ({known})")
+    return load_shipped(overlay.overlay)
+
+
+def resolve(ids: Iterable[str], files: Sequence[Path] = ()) -> list[Framework]:
+    """Shipped frameworks by id, plus any framework files given by path.
+
+    An overlay file replaces the shipped framework it changes when that one is selected by id, and
+    adds the changed framework otherwise.
+    """
+    out = [load_shipped(fid) for fid in ids]
+    by_id = len(out)
+    overlaid: set[str] = set()
+    for path in files:
+        data = read_yaml(path)
+        if not is_overlay(data):
+            out.append(_checked(parse(path, data), str(path)))
+            continue
+        overlay = parse_overlay(path, data)
+        target = next(
+            (i for i, fw in enumerate(out[:by_id]) if fw.id == overlay.overlay and fw.id not in overlaid), None
+        )
+        base = _overlay_base(overlay, path) if target is None else out[target]
+        changed = _checked(overlay_framework(base, overlay, str(path)), str(path))
+        overlaid.add(overlay.overlay)
+        if target is None:
+            out.append(changed)
+        else:
+            out[target] = changed
     seen: set[str] = set()
     for fw in out:
         if fw.id in seen:
             raise FrameworkError(f"framework {fw.id} is selected twice")
         seen.add(fw.id)
     return out
+
+
+# ----------------------------------------------------------------------------- overlays
+
+
+class OverlayControl(Frozen):
+    """Changes to one control: see the module docstring for the file format."""
+
+    id: str
+    params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    add_checks: tuple[CheckRef, ...] = ()
+    evidence: EvidenceType | None = None
+    manual_evidence: str | None = None
+
+
+class Overlay(Frozen):
+    overlay: str
+    description: str = ""
+    controls: tuple[OverlayControl, ...]
+
+
+def is_overlay(data: Any) -> bool:
+    return isinstance(data, dict) and "overlay" in data
+
+
+def parse_overlay(path: Path, data: Any) -> Overlay:
+    try:
+        return Overlay.model_validate(data)
+    except ValidationError as exc:
+        raise _invalid(path, data, exc) from None
+
+
+def _overlaid_control(control: Control, change: OverlayControl, file: str) -> Control:
+    mapped = {ref.id for ref in control.checks}
+    for check_id in change.params:
+        if check_id not in mapped:
+            raise FrameworkError(
+                str(Problem(file, control.id, f"check {check_id} is not mapped to this control (use add_checks)"))
+            )
+    for ref in change.add_checks:
+        if ref.id in mapped:
+            raise FrameworkError(
+                str(Problem(file, control.id, f"check {ref.id} is already mapped (change its params instead)"))
+            )
+    checks = tuple(
+        ref.model_copy(update={"params": {**ref.params, **change.params[ref.id]}}) if ref.id in change.params else ref
+        for ref in control.checks
+    )
+    update: dict[str, Any] = {"checks": checks + change.add_checks}
+    if change.evidence is not None:
+        update["evidence"] = change.evidence
+    if change.manual_evidence is not None:
+        update["manual_evidence"] = change.manual_evidence
+    return control.model_copy(update=update)
+
+
+def overlay_framework(framework: Framework, overlay: Overlay, file: str) -> Framework:
+    """The framework with the overlay's changes; not yet linted (see `apply_overlay`)."""
+    if overlay.overlay != framework.id:
+        raise FrameworkError(f"{file}: overlay is for framework {overlay.overlay!r}, not {framework.id!r}")
+    controls = {control.id for control in framework.controls}
+    changes: dict[str, OverlayControl] = {}
+    for change in overlay.controls:
+        if change.id not in controls:
+            raise FrameworkError(str(Problem(file, change.id, f"no such control in {framework.id}")))
+        if change.id in changes:
+            raise FrameworkError(str(Problem(file, change.id, "listed twice in the overlay")))
+        changes[change.id] = change
+    return framework.model_copy(
+        update={
+            "controls": tuple(
+                _overlaid_control(c, changes[c.id], file) if c.id in changes else c for c in framework.controls
+            )
+        }
+    )
+
+
+def apply_overlay(framework: Framework, overlay_path: Path) -> Framework:
+    """Apply the overlay file to the framework; the result is validated like a framework file."""
+    data = read_yaml(overlay_path)
+    if not is_overlay(data):
+        raise FrameworkError(f"{overlay_path}: not an overlay (it has no top-level `overlay` key)")
+    overlay = parse_overlay(overlay_path, data)
+    return _checked(overlay_framework(framework, overlay, str(overlay_path)), str(overlay_path))
+
+
+def schema_text() -> str:
+    """The JSON Schema of framework files, as shipped in frameworks/ (SCHEMA_FILE)."""
+    return json.dumps(Framework.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
