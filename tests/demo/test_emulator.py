@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.exceptions import ClientError, EndpointConnectionError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -19,6 +22,7 @@ from evidence.demo.emulator import (
     emulator_credentials,
     start_emulator,
 )
+from evidence.endpoints import register_s3control_endpoint_fix
 
 REGION = "eu-west-1"
 
@@ -603,3 +607,51 @@ def test_access_analyzer_findings_filter_and_fetch(fresh: Emulator) -> None:
         analyzer.get_finding(analyzerArn=arn, id="missing")
     with pytest.raises(ClientError, match="ResourceNotFoundException"):
         analyzer.list_findings(analyzerArn=arn.replace("account", "missing"))
+
+
+# --- S3 Control on a custom endpoint ------------------------------------------------------------
+
+
+def test_s3control_reaches_the_emulator_only_with_the_endpoint_fix(fresh: Emulator) -> None:
+    session = boto3.Session(region_name=REGION, **emulator_credentials())
+    quick = Config(retries={"max_attempts": 1}, connect_timeout=2)
+    unfixed = session.client("s3control", endpoint_url=fresh.endpoint_url, config=quick)
+    with pytest.raises(EndpointConnectionError, match=re.escape("123456789012.127.0.0.1")):
+        unfixed.get_public_access_block(AccountId="123456789012")
+
+    s3control = session.client("s3control", endpoint_url=fresh.endpoint_url)
+    register_s3control_endpoint_fix(s3control)
+    register_s3control_endpoint_fix(s3control)
+    with pytest.raises(ClientError, match="NoSuchPublicAccessBlockConfiguration"):
+        s3control.get_public_access_block(AccountId="123456789012")
+    s3control.put_public_access_block(
+        AccountId="123456789012",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": False,
+        },
+    )
+    config = s3control.get_public_access_block(AccountId="123456789012")["PublicAccessBlockConfiguration"]
+    assert config["BlockPublicAcls"] is True
+    assert config["RestrictPublicBuckets"] is False
+
+
+def signed_url(client: Any, url: str) -> str:
+    request = AWSRequest(method="GET", url=url)
+    client.meta.events.emit("before-sign.s3-control.GetPublicAccessBlock", request=request)
+    return str(request.url)
+
+
+def test_s3control_endpoint_fix_leaves_aws_endpoints_alone() -> None:
+    session = boto3.Session(region_name=REGION, **emulator_credentials())
+    custom = session.client("s3control", endpoint_url="http://127.0.0.1:4566")
+    register_s3control_endpoint_fix(custom)
+    assert signed_url(custom, "http://123456789012.127.0.0.1:4566/v20180820/configuration/publicAccessBlock") == (
+        "http://127.0.0.1:4566/v20180820/configuration/publicAccessBlock"
+    )
+    aws = session.client("s3control")
+    register_s3control_endpoint_fix(aws)
+    aws_url = f"https://123456789012.s3-control.{REGION}.amazonaws.com/v20180820/configuration/publicAccessBlock"
+    assert signed_url(aws, aws_url) == aws_url
