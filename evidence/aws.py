@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from evidence.version import TOOL_VERSION
@@ -227,6 +228,59 @@ class ClientFactory:
             recorder.record(name)
 
         client.meta.events.register("before-call", before_call, unique_id="evidence-read-only-guard")
+
+    def assume(
+        self,
+        account_id: str,
+        role_name: str,
+        *,
+        external_id: str | None = None,
+        duration_seconds: int = 3600,
+        partition: str = "aws",
+    ) -> ClientFactory:
+        """A factory for another account, through sts:AssumeRole, with credentials refreshed before expiry.
+
+        The AssumeRole call itself goes through this factory (guarded and recorded); the first call
+        happens here, so a role that cannot be assumed raises AwsError at once.
+        """
+        arn = f"arn:{partition}:iam::{account_id}:role/{role_name}"
+        sts = self.client("sts", "us-east-1")
+
+        def fetch() -> dict[str, str]:
+            params: dict[str, Any] = {
+                "RoleArn": arn,
+                "RoleSessionName": f"evidence-{account_id}",
+                "DurationSeconds": duration_seconds,
+            }
+            if external_id:
+                params["ExternalId"] = external_id
+            creds = sts.assume_role(**params)["Credentials"]
+            return {
+                "access_key": creds["AccessKeyId"],
+                "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"],
+                "expiry_time": creds["Expiration"].isoformat(),
+            }
+
+        try:
+            metadata = fetch()
+        except ClientError as exc:
+            raise AwsError(f"cannot assume {arn}: {_client_error_text(exc)}") from None
+        except BotoCoreError as exc:
+            raise AwsError(f"cannot assume {arn}: {exc}") from None
+        credentials = RefreshableCredentials.create_from_metadata(
+            metadata=metadata, refresh_using=fetch, method="sts-assume-role"
+        )
+        core = botocore.session.Session()
+        core._credentials = credentials
+        session = boto3.Session(botocore_session=core)
+        factory = ClientFactory(
+            session, endpoint_url=self.endpoint_url, allow=self.allow, recorder=self.recorder,
+            max_pool_connections=self._config.max_pool_connections or 32,
+        )
+        factory._account_id = account_id
+        factory._identity_arn = arn
+        return factory
 
     def identity(self, region: str = "us-east-1") -> tuple[str, str]:
         """(account id, caller ARN) of the credentials, or a clear AwsError."""

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +23,19 @@ from evidence import registry, store
 from evidence.aws import AwsError, ClientFactory
 from evidence.frameworks import FrameworkError, resolve
 from evidence.models import Evidence, Framework, Pack, Status
-from evidence.pipeline import PeriodError, Target, collect_into, evaluate_in, make_period, report_in
+from evidence.pipeline import (
+    PeriodError,
+    PipelineError,
+    Target,
+    collect_into,
+    count_units,
+    evaluate_in,
+    make_period,
+    merge_shards,
+    organization_accounts,
+    reach_accounts,
+    report_in,
+)
 from evidence.store import StoreError
 
 app = typer.Typer(
@@ -54,7 +67,10 @@ def _errors() -> Iterator[None]:
 
     try:
         yield
-    except (AwsError, StoreError, FrameworkError, PeriodError, UsageError, RenderError, registry.RegistryError) as exc:
+    except (
+        AwsError, StoreError, FrameworkError, PeriodError, PipelineError, UsageError, RenderError,
+        registry.RegistryError,
+    ) as exc:
         raise _fail(str(exc)) from None
 
 
@@ -76,6 +92,26 @@ StartOpt = Annotated[
 EndOpt = Annotated[datetime | None, typer.Option("--period-end", help="Audit period end (UTC). Default: now.")]
 CompanyOpt = Annotated[str | None, typer.Option("--company", help="Company name for the report cover.")]
 LogoOpt = Annotated[Path | None, typer.Option("--logo", help="Logo image (PNG/SVG) for the report cover.")]
+OrgOpt = Annotated[
+    bool, typer.Option("--organization", help="Every active account of the AWS Organization (from the management "
+                       "or a delegated administrator account), through --role-name.")
+]
+AccountsOpt = Annotated[
+    str | None, typer.Option("--accounts", help="Comma-separated account ids to restrict --organization to.")
+]
+RoleOpt = Annotated[str, typer.Option("--role-name", help="Role assumed in each member account.")]
+ExternalIdOpt = Annotated[str | None, typer.Option("--external-id", help="External id for the assumed role.")]
+DurationOpt = Annotated[
+    int, typer.Option("--session-duration", help="Assumed-role session length in seconds (refreshed as needed).")
+]
+ResumeOpt = Annotated[
+    bool, typer.Option("--resume", help="Continue an interrupted collection into the same --out.")
+]
+ShardOpt = Annotated[
+    str | None,
+    typer.Option("--shard", help="Collect slice i of n of the (account, region) pairs: `i/n`, or `auto/n` to read the "
+                 "index from AWS_BATCH_JOB_ARRAY_INDEX or JOB_COMPLETION_INDEX. Join with `evidence merge`."),
+]
 FailOnOpt = Annotated[
     str | None, typer.Option("--fail-on", help="Exit 1 when any control has this status (e.g. fail), for CI gating.")
 ]
@@ -139,20 +175,25 @@ def _progress(total_hint: str) -> Iterator[Progress]:
 
 
 def _collect_with_progress(folder: Path, target: Target) -> None:
-    specs = registry.collectors().values()
-    global_n = sum(1 for s in specs if s.scope is registry.Scope.GLOBAL)
-    total = global_n + (len(specs) - global_n) * len(target.regions)
+    total = count_units(target)
+    already = len(store.collected_units(folder))
+    if already:
+        err.print(f"Resuming: {already} snapshot(s) were collected before the interruption.")
     with _progress("collect") as progress:
-        task = progress.add_task("Collecting", total=total, last="")
+        task = progress.add_task("Collecting", total=total, completed=already, last="")
+        per_account: dict[str, int] = {}
         gaps = 0
 
         def done(ev: Evidence) -> None:
             nonlocal gaps
             gaps += ev.error is not None
-            progress.update(task, advance=1, last=f"{ev.key} {ev.region}")
+            per_account[ev.account_id] = per_account.get(ev.account_id, 0) + 1
+            progress.update(task, advance=1, last=f"{ev.account_id} {ev.key} {ev.region}")
 
         collect_into(folder, target, on_done=done)
-    err.print(f"Collected {total} snapshots across {len(target.regions)} region(s); {gaps} gap(s).")
+    accounts = len(target.accounts) or 1
+    err.print(f"Collected {total} snapshots from {accounts} account(s) in {len(target.regions)} region(s); "
+              f"{gaps} gap(s).")
 
 
 def _summary(pack: Pack) -> None:
@@ -172,11 +213,61 @@ def _gate(pack: Pack, status: Status | None) -> int:
     return 0
 
 
-def _target(profile: str | None, regions: str, start: datetime | None, end: datetime | None) -> Target:
+@dataclass(frozen=True)
+class Reach:
+    organization: bool = False
+    accounts: str | None = None
+    role_name: str = "OrganizationAccountAccessRole"
+    external_id: str | None = None
+    session_duration: int = 3600
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    index_text, _, count_text = value.partition("/")
+    if index_text == "auto":
+        index_text = os.environ.get("AWS_BATCH_JOB_ARRAY_INDEX") or os.environ.get("JOB_COMPLETION_INDEX") or ""
+        if not index_text:
+            raise UsageError("--shard auto/n needs AWS_BATCH_JOB_ARRAY_INDEX or JOB_COMPLETION_INDEX")
+    try:
+        index, count = int(index_text), int(count_text)
+    except ValueError:
+        raise UsageError(f"--shard takes i/n (e.g. 0/4), not {value!r}") from None
+    if not 0 <= index < count:
+        raise UsageError(f"--shard {index}/{count}: the index must be between 0 and {count - 1}")
+    return index, count
+
+
+def _target(
+    profile: str | None,
+    regions: str,
+    start: datetime | None,
+    end: datetime | None,
+    reach: Reach,
+    shard: tuple[int, int] | None = None,
+) -> Target:
     factory = ClientFactory.from_options(profile=profile)
-    period = make_period(start, end)
-    factory.identity(_split(regions)[0] if _split(regions) and regions != "all" else "us-east-1")
-    return Target(factory=factory, regions=_regions(regions, factory), period=period)
+    period = make_period(start, end, day_aligned=shard is not None)
+    names = _split(regions)
+    factory.identity(names[0] if names and names != ["all"] else "us-east-1")
+    if reach.accounts and not reach.organization:
+        raise UsageError("--accounts restricts --organization: add --organization")
+    target = Target(factory=factory, regions=_regions(regions, factory), period=period, shard=shard)
+    return _reach(target, reach)
+
+
+def _reach(target: Target, reach: Reach) -> Target:
+    if not reach.organization:
+        return target
+    org_id, ids = organization_accounts(target.factory, only=_split(reach.accounts or ""))
+    err.print(f"Organization {org_id}: {len(ids)} account(s); assuming {reach.role_name} in each...")
+    accounts = reach_accounts(target.factory, ids, role_name=reach.role_name, external_id=reach.external_id,
+                              duration_seconds=reach.session_duration)
+    for a in accounts:
+        if a.error is not None:
+            err.print(f"[yellow]gap:[/] account {a.account_id} cannot be reached: {a.error.message}")
+    return replace(target, accounts=accounts, organization_id=org_id)
 
 
 # ----------------------------------------------------------------------------- commands
@@ -194,21 +285,36 @@ def run(
     company: CompanyOpt = None,
     logo: LogoOpt = None,
     fail_on: FailOnOpt = None,
+    organization: OrgOpt = False,
+    accounts: AccountsOpt = None,
+    role_name: RoleOpt = "OrganizationAccountAccessRole",
+    external_id: ExternalIdOpt = None,
+    session_duration: DurationOpt = 3600,
+    resume: ResumeOpt = False,
 ) -> None:
     """Collect, evaluate and report in one go: writes a complete evidence pack."""
     with _errors():
         gate = _fail_on(fail_on)
         chosen = _frameworks(frameworks, framework_file)
-        target = _target(profile, regions, period_start, period_end)
+        if resume and out is None:
+            raise UsageError("--resume needs the --out of the interrupted run")
+        reach = Reach(organization, accounts, role_name, external_id, session_duration)
+        target = _target(profile, regions, period_start, period_end, reach)
         dest = out or _default_out("pack")
-        pack = _run_pipeline(dest, target, chosen, company=company, logo=logo)
+        pack = _run_pipeline(dest, target, chosen, company=company, logo=logo, resume=resume)
     raise typer.Exit(_gate(pack, gate))
 
 
 def _run_pipeline(
-    dest: Path, target: Target, frameworks: list[Framework], *, company: str | None, logo: Path | None
+    dest: Path,
+    target: Target,
+    frameworks: list[Framework],
+    *,
+    company: str | None,
+    logo: Path | None,
+    resume: bool = False,
 ) -> Pack:
-    with store.staged_pack(dest) as folder:
+    with _interrupt_hint(dest), store.collecting_pack(dest, resume=resume) as folder:
         _collect_with_progress(folder, target)
         pack = evaluate_in(folder, frameworks)
         err.print("Rendering reports...")
@@ -219,6 +325,17 @@ def _run_pipeline(
     return pack
 
 
+@contextmanager
+def _interrupt_hint(dest: Path) -> Iterator[None]:
+    try:
+        yield
+    except (KeyboardInterrupt, AwsError):
+        if store.partial_folder(dest).exists():
+            err.print(f"Interrupted: what was collected is kept; continue with the same command plus "
+                      f"--resume --out {dest}")
+        raise
+
+
 @app.command("collect")
 def collect_cmd(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Pack folder to create.")] = None,
@@ -226,14 +343,47 @@ def collect_cmd(
     profile: ProfileOpt = None,
     period_start: StartOpt = None,
     period_end: EndOpt = None,
+    organization: OrgOpt = False,
+    accounts: AccountsOpt = None,
+    role_name: RoleOpt = "OrganizationAccountAccessRole",
+    external_id: ExternalIdOpt = None,
+    session_duration: DurationOpt = 3600,
+    resume: ResumeOpt = False,
+    shard: ShardOpt = None,
 ) -> None:
     """Collect read-only snapshots into a new pack folder (no evaluation, no reports)."""
     with _errors():
-        target = _target(profile, regions, period_start, period_end)
-        dest = out or _default_out("pack")
-        with store.staged_pack(dest) as folder:
+        if resume and out is None:
+            raise UsageError("--resume needs the --out of the interrupted run")
+        slice_ = _shard(shard)
+        reach = Reach(organization, accounts, role_name, external_id, session_duration)
+        target = _target(profile, regions, period_start, period_end, reach, slice_)
+        dest = out or _default_out(f"shard-{slice_[0]}-of-{slice_[1]}" if slice_ else "pack")
+        with _interrupt_hint(dest), store.collecting_pack(dest, resume=resume) as folder:
             _collect_with_progress(folder, target)
     err.print(f"Evidence collected into [bold]{dest}[/]")
+    print(dest)
+
+
+@app.command("merge")
+def merge_cmd(
+    shards: Annotated[list[Path], typer.Argument(help="The folders written by `collect --shard i/n`, all n of them.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Pack folder to create.")] = None,
+    frameworks: FrameworksOpt = ALL_FRAMEWORKS,
+    framework_file: FrameworkFileOpt = None,
+    company: CompanyOpt = None,
+    logo: LogoOpt = None,
+) -> None:
+    """Join the shards of one sharded collection into one evaluated, rendered pack."""
+    with _errors():
+        chosen = _frameworks(frameworks, framework_file)
+        dest = out or _default_out("pack")
+        with store.staged_pack(dest) as folder:
+            info = merge_shards(folder, shards)
+            pack = evaluate_in(folder, chosen)
+            report_in(folder, pack, company=company, logo=logo)
+    err.print(f"Merged {len(shards)} shard(s) covering {len(info.scope.accounts)} account(s) into [bold]{dest}[/]")
+    _summary(pack)
     print(dest)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -120,26 +120,64 @@ def _jsonable(data: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class AccountTarget:
+    """One account to collect from: a factory for it, or the reason it could not be reached."""
+
+    account_id: str
+    factory: ClientFactory | None
+    error: EvidenceError | None = None
+
+
+@dataclass(frozen=True)
 class Unit:
+    account: AccountTarget
     spec: CollectorSpec
     region: str  # region the calls go to
     label: str  # region recorded in the snapshot (`global` for global collectors)
 
+    @property
+    def ident(self) -> tuple[str, str, str]:
+        return (self.account.account_id, self.label, self.spec.key)
 
-def plan_units(specs: Sequence[CollectorSpec], regions: Sequence[str]) -> list[Unit]:
+
+def shard_pairs(accounts: Sequence[str], regions: Sequence[str]) -> list[tuple[str, str]]:
+    """Every (account, region) pair in a fixed order: shard i of n takes the pairs at i, i+n, i+2n..."""
+    return [(a, r) for a in sorted(accounts) for r in regions]
+
+
+def plan_units(
+    accounts: Sequence[AccountTarget],
+    specs: Sequence[CollectorSpec],
+    regions: Sequence[str],
+    *,
+    shard: tuple[int, int] | None = None,
+) -> list[Unit]:
+    """Collectors x accounts x regions; a global collector runs once per account, in its first region."""
     home = regions[0]
+    chosen: set[tuple[str, str]] | None = None
+    if shard is not None:
+        index, count = shard
+        pairs = shard_pairs([a.account_id for a in accounts], regions)
+        chosen = {p for n, p in enumerate(pairs) if n % count == index}
     units: list[Unit] = []
-    for spec in specs:
-        if spec.scope is Scope.GLOBAL:
-            units.append(Unit(spec, home, GLOBAL_REGION))
-        else:
-            units.extend(Unit(spec, r, r) for r in regions)
+    for account in accounts:
+        for spec in specs:
+            targets = [(home, GLOBAL_REGION)] if spec.scope is Scope.GLOBAL else [(r, r) for r in regions]
+            for region, label in targets:
+                if chosen is None or (account.account_id, region) in chosen:
+                    units.append(Unit(account, spec, region, label))
     return units
 
 
-def run_unit(
-    factory: ClientFactory, account_id: str, unit: Unit, period: Period, regions: tuple[str, ...] = ()
-) -> Evidence:
+def run_unit(unit: Unit, period: Period, regions: tuple[str, ...] = ()) -> Evidence:
+    account_id = unit.account.account_id
+    factory = unit.account.factory
+    if factory is None:
+        return Evidence(
+            key=unit.spec.key, account_id=account_id, region=unit.label, collected_at=datetime.now(UTC),
+            tool_version=TOOL_VERSION, error=unit.account.error
+            or EvidenceError(code="AccountUnreachable", message="the account could not be reached"),
+        )
     ctx = CollectContext(factory=factory, account_id=account_id, region=unit.region, period=period, regions=regions)
     data: Any = None
     error: EvidenceError | None = None
@@ -167,27 +205,51 @@ def run_unit(
     )
 
 
+def _interleave(units: list[Unit]) -> list[Unit]:
+    """Round-robin over accounts, so the per-account limit never idles the pool."""
+    by_account: dict[str, list[Unit]] = {}
+    for u in units:
+        by_account.setdefault(u.account.account_id, []).append(u)
+    queues = list(by_account.values())
+    out: list[Unit] = []
+    for i in range(max((len(q) for q in queues), default=0)):
+        out.extend(q[i] for q in queues if i < len(q))
+    return out
+
+
 def collect(
-    factory: ClientFactory,
+    accounts: Sequence[AccountTarget],
     *,
-    account_id: str,
     regions: Sequence[str],
     period: Period,
     specs: Sequence[CollectorSpec] | None = None,
-    workers: int = 12,
+    shard: tuple[int, int] | None = None,
+    skip: Set[tuple[str, str, str]] = frozenset(),
+    workers: int = 16,
+    per_account: int = 8,
     per_service_region: int = 4,
     on_done: Callable[[Evidence], None] | None = None,
 ) -> list[Evidence]:
-    """Snapshot every collector in every region (global ones once), concurrently."""
+    """Snapshot every collector x account x region concurrently (global collectors once per account).
+
+    Concurrency is bounded per account and per (account, service, region); units in `skip`
+    (account, region label, key) were collected before an interruption and are not collected again.
+    """
     chosen = list(specs) if specs is not None else sorted(registry.collectors().values(), key=lambda s: s.key)
-    units = plan_units(chosen, regions)
-    limits: dict[tuple[str, str], threading.Semaphore] = {}
+    units = _interleave([u for u in plan_units(accounts, chosen, regions, shard=shard) if u.ident not in skip])
+    account_limits = {a.account_id: threading.Semaphore(per_account) for a in accounts}
+    service_limits: dict[tuple[str, str, str], threading.Semaphore] = {}
     for u in units:
-        limits.setdefault((u.spec.service, u.region), threading.Semaphore(per_service_region))
+        service_limits.setdefault(
+            (u.account.account_id, u.spec.service, u.region), threading.Semaphore(per_service_region)
+        )
+    scope = tuple(regions)
 
     def work(unit: Unit) -> Evidence:
-        with limits[(unit.spec.service, unit.region)]:
-            return run_unit(factory, account_id, unit, period, tuple(regions))
+        with account_limits[unit.account.account_id], service_limits[
+            (unit.account.account_id, unit.spec.service, unit.region)
+        ]:
+            return run_unit(unit, period, scope)
 
     out: list[Evidence] = []
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:

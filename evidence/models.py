@@ -105,6 +105,11 @@ class Period(Frozen):
     end: datetime
 
 
+class ShardInfo(Frozen):
+    index: int
+    count: int
+
+
 class CollectionInfo(Frozen):
     """Written once by `collect` as collection.json: what was asked for and when it ran."""
 
@@ -115,6 +120,8 @@ class CollectionInfo(Frozen):
     started_at: datetime
     finished_at: datetime
     identity_arn: str | None = None
+    shard: ShardInfo | None = None
+    unreachable_accounts: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- frameworks

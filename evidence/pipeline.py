@@ -1,21 +1,36 @@
 """The three stages on a pack folder: collect -> evaluate -> report, alone or chained.
 
-Each function works inside a folder that `store.staged_pack` provides, so whatever fails, no
-half-written pack is ever left where a finished one is expected.
+Each function works inside a folder that `store.staged_pack` or `store.collecting_pack` provides,
+so whatever fails, no half-written pack is ever left where a finished one is expected.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from evidence import registry, store
-from evidence.aws import ClientFactory
-from evidence.collect import collect
+from evidence.aws import AwsError, ClientFactory
+from evidence.collect import AccountTarget, collect, paginate, plan_units
 from evidence.evaluate import evaluate
-from evidence.models import CollectionInfo, Evidence, Framework, Pack, Period, Scope
+from evidence.models import (
+    CollectionInfo,
+    Evidence,
+    EvidenceError,
+    Framework,
+    Pack,
+    Period,
+    Scope,
+    ShardInfo,
+)
 from evidence.version import TOOL_VERSION
 
 DEFAULT_PERIOD_DAYS = 90
@@ -25,9 +40,18 @@ class PeriodError(ValueError):
     """The audit period given makes no sense."""
 
 
-def make_period(start: datetime | None, end: datetime | None, *, now: datetime | None = None) -> Period:
+class PipelineError(Exception):
+    """A run cannot go on as asked (scope mismatch on resume, shards that do not fit together...)."""
+
+
+def make_period(
+    start: datetime | None, end: datetime | None, *, now: datetime | None = None, day_aligned: bool = False
+) -> Period:
+    """The audit period; by default the 90 days before now (before today's midnight UTC when day-aligned,
+    so that every shard of a sharded run computes the same period)."""
     now = now or datetime.now(UTC)
-    end = _utc(end) if end else now
+    default_end = now.replace(hour=0, minute=0, second=0, microsecond=0) if day_aligned else now
+    end = _utc(end) if end else default_end
     start = _utc(start) if start else end - timedelta(days=DEFAULT_PERIOD_DAYS)
     if start >= end:
         raise PeriodError(f"the audit period starts ({start:%Y-%m-%d}) after it ends ({end:%Y-%m-%d})")
@@ -42,34 +66,200 @@ def _utc(value: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class Target:
-    """What to collect from: one identity's factory, its regions, the audit period."""
+    """What to collect from: the caller's factory, the accounts reached from it, regions, period."""
 
     factory: ClientFactory
     regions: tuple[str, ...]
     period: Period
+    accounts: tuple[AccountTarget, ...] = ()
+    organization_id: str | None = None
+    shard: tuple[int, int] | None = None
+
+
+# ----------------------------------------------------------------------------- organizations
+
+
+def organization_accounts(factory: ClientFactory, *, only: Sequence[str] = ()) -> tuple[str, list[str]]:
+    """(organization id, active account ids) as the management or delegated administrator account sees them."""
+    org = factory.client("organizations", "us-east-1")
+    try:
+        org_id = org.describe_organization()["Organization"]["Id"]
+        listed = paginate(org, "list_accounts", "Accounts")
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        raise AwsError(
+            f"cannot list the organization's accounts ({code}): run from the management account or a "
+            "delegated administrator, with organizations:ListAccounts"
+        ) from None
+    except BotoCoreError as exc:
+        raise AwsError(f"cannot list the organization's accounts: {exc}") from None
+    active = sorted(a["Id"] for a in listed if a.get("Status", "ACTIVE") == "ACTIVE")
+    if only:
+        unknown = sorted(set(only) - set(active))
+        if unknown:
+            raise PipelineError(f"account {unknown[0]} is not an active account of organization {org_id}")
+        active = sorted(set(only))
+    return org_id, active
+
+
+def reach_accounts(
+    factory: ClientFactory,
+    account_ids: Sequence[str],
+    *,
+    role_name: str,
+    external_id: str | None = None,
+    duration_seconds: int = 3600,
+    workers: int = 8,
+) -> tuple[AccountTarget, ...]:
+    """A factory per account through AssumeRole; an account that cannot be assumed is a gap, not an error."""
+    own, _ = factory.identity()
+
+    def reach(account_id: str) -> AccountTarget:
+        if account_id == own:
+            return AccountTarget(account_id, factory)
+        try:
+            return AccountTarget(
+                account_id,
+                factory.assume(account_id, role_name, external_id=external_id, duration_seconds=duration_seconds),
+            )
+        except AwsError as exc:
+            return AccountTarget(account_id, None, EvidenceError(code="AssumeRoleFailed", message=str(exc)))
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="assume") as pool:
+        return tuple(pool.map(reach, account_ids))
+
+
+# ----------------------------------------------------------------------------- collect
+
+
+def _resume_state(folder: Path, target: Target) -> Target:
+    """On a resumed run, keep the interrupted run's period; refuse a different scope."""
+    path = folder / store.RESUME_STATE
+    wanted = {
+        "regions": list(target.regions),
+        "accounts": sorted(a.account_id for a in target.accounts),
+        "shard": list(target.shard) if target.shard else None,
+    }
+    if path.is_file():
+        saved = json.loads(path.read_text())
+        for field, value in wanted.items():
+            if saved.get(field) != value:
+                raise PipelineError(
+                    f"--resume: the interrupted run had {field} {saved.get(field)}, this one has {value}"
+                )
+        period = Period(start=saved["period"]["start"], end=saved["period"]["end"])
+        return replace(target, period=period)
+    state = {**wanted, "period": target.period.model_dump(mode="json")}
+    store.write_file(folder, store.RESUME_STATE, store.canonical_json(state))
+    return target
 
 
 def collect_into(
     folder: Path, target: Target, *, on_done: Callable[[Evidence], None] | None = None
 ) -> CollectionInfo:
-    account_id, arn = target.factory.identity(target.regions[0])
+    """Collect into a work folder, writing each snapshot as soon as it is taken (so a run can resume)."""
+    target = _resume_state(folder, target)
+    _, arn = target.factory.identity(target.regions[0])
+    accounts = accounts_of(target)
+    skip = store.collected_units(folder)
     started = datetime.now(UTC)
     specs = sorted(registry.collectors().values(), key=lambda s: s.key)
-    for ev in collect(
-        target.factory, account_id=account_id, regions=target.regions, period=target.period, specs=specs,
-        on_done=on_done,
-    ):
+    lock = threading.Lock()
+
+    def done(ev: Evidence) -> None:
         store.write_evidence(folder, ev)
+        if on_done is not None:
+            with lock:
+                on_done(ev)
+
+    collect(accounts, regions=target.regions, period=target.period, specs=specs, shard=target.shard,
+            skip=skip, on_done=done)
     info = CollectionInfo(
         tool_version=TOOL_VERSION,
-        scope=Scope(accounts=(account_id,), regions=target.regions),
+        scope=Scope(
+            accounts=tuple(sorted(a.account_id for a in accounts)),
+            regions=target.regions,
+            organization_id=target.organization_id,
+        ),
         period=target.period,
         started_at=started,
         finished_at=datetime.now(UTC),
         identity_arn=arn,
+        shard=ShardInfo(index=target.shard[0], count=target.shard[1]) if target.shard else None,
+        unreachable_accounts=tuple(sorted(a.account_id for a in accounts if a.factory is None)),
     )
     store.write_file(folder, store.COLLECTION, store.canonical_json(info))
     return info
+
+
+def accounts_of(target: Target) -> tuple[AccountTarget, ...]:
+    """The accounts to collect: those reached in an organization, or the caller's own."""
+    if target.accounts:
+        return target.accounts
+    own, _ = target.factory.identity(target.regions[0])
+    return (AccountTarget(own, target.factory),)
+
+
+def count_units(target: Target) -> int:
+    """How many snapshots a collection of this target takes."""
+    specs = list(registry.collectors().values())
+    return len(plan_units(accounts_of(target), specs, target.regions, shard=target.shard))
+
+
+# ----------------------------------------------------------------------------- merge
+
+
+def merge_shards(folder: Path, shards: Sequence[Path]) -> CollectionInfo:
+    """Join the evidence of every shard of one sharded run; refuse a missing or duplicated shard."""
+    if not shards:
+        raise PipelineError("merge needs the shard folders of one sharded run")
+    infos: list[tuple[Path, CollectionInfo]] = []
+    for path in shards:
+        result = store.verify(path)
+        if not result.ok:
+            raise PipelineError(f"shard {path} fails verification: run `evidence verify {path}`")
+        info = store.read_collection(path)
+        if info.shard is None:
+            raise PipelineError(f"{path} is not a shard (it was not collected with --shard)")
+        infos.append((path, info))
+    count = infos[0][1].shard.count if infos[0][1].shard else 0
+    seen: dict[int, Path] = {}
+    for path, info in infos:
+        assert info.shard is not None
+        if info.shard.count != count:
+            raise PipelineError(f"{path} is shard {info.shard.index}/{info.shard.count}, others are of {count}")
+        if info.shard.index in seen:
+            raise PipelineError(f"shard {info.shard.index}/{count} is given twice: {seen[info.shard.index]} and {path}")
+        seen[info.shard.index] = path
+        first = infos[0][1]
+        if (info.scope, info.period) != (first.scope, first.period):
+            raise PipelineError(f"{path} was collected for another scope or period than {infos[0][0]}")
+    missing = sorted(set(range(count)) - set(seen))
+    if missing:
+        raise PipelineError(f"shard {missing[0]}/{count} is missing ({len(missing)} of {count} missing)")
+    for path, _ in infos:
+        for src in sorted((path / store.EVIDENCE_DIR).rglob("*.json")):
+            rel = src.relative_to(path)
+            dst = folder / rel
+            if dst.exists():
+                raise PipelineError(f"{rel} is in more than one shard")
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
+    first = infos[0][1]
+    info = CollectionInfo(
+        tool_version=TOOL_VERSION,
+        scope=first.scope,
+        period=first.period,
+        started_at=min(i.started_at for _, i in infos),
+        finished_at=max(i.finished_at for _, i in infos),
+        identity_arn=first.identity_arn,
+        unreachable_accounts=tuple(sorted({a for _, i in infos for a in i.unreachable_accounts})),
+    )
+    store.write_file(folder, store.COLLECTION, store.canonical_json(info))
+    return info
+
+
+# ----------------------------------------------------------------------------- evaluate, report
 
 
 def evaluate_in(folder: Path, frameworks: Sequence[Framework]) -> Pack:

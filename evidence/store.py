@@ -87,9 +87,12 @@ def evidence_relpath(ev: Evidence) -> str:
 
 
 def write_file(root: Path, relpath: str, data: bytes) -> str:
+    """Write a file of the pack; a reader (or a resumed run) never sees it half-written."""
     path = root / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
     return sha256_bytes(data)
 
 
@@ -193,6 +196,61 @@ def staged_pack(dest: Path, *, update: bool = False) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+RESUME_STATE = "resume.json"
+
+
+def partial_folder(dest: Path) -> Path:
+    dest = dest.resolve()
+    return dest.parent / f".{dest.name}.partial"
+
+
+@contextmanager
+def collecting_pack(dest: Path, *, resume: bool = False) -> Iterator[Path]:
+    """Like `staged_pack`, in a folder that survives an interruption so `--resume` can continue it.
+
+    The folder is kept when the run stops with evidence already collected (Ctrl-C, a crash,
+    expired credentials) and removed when nothing was collected yet. It has no manifest, so
+    `verify` never accepts it.
+    """
+    dest = dest.resolve()
+    _check_destination(dest)
+    work = partial_folder(dest)
+    if work.exists() and not resume:
+        raise StoreError(
+            f"an interrupted collection for {dest.name} is in {work}: continue it with --resume, or delete it"
+        )
+    try:
+        work.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot write to {dest.parent}: {exc.strerror}") from None
+    try:
+        yield work
+        (work / RESUME_STATE).unlink(missing_ok=True)
+        for stray in work.rglob(".*.tmp"):
+            stray.unlink()
+        (work / MANIFEST).write_bytes(canonical_json(build_manifest(work)))
+        if dest.exists():
+            dest.rmdir()
+        work.rename(dest)
+    except BaseException:
+        if not any((work / EVIDENCE_DIR).rglob("*.json")):
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def collected_units(root: Path) -> set[tuple[str, str, str]]:
+    """(account, region, key) of every complete, readable snapshot already in a folder."""
+    done: set[tuple[str, str, str]] = set()
+    base = root / EVIDENCE_DIR
+    for path in base.rglob("*.json") if base.is_dir() else ():
+        try:
+            ev = Evidence.model_validate_json(path.read_bytes())
+        except (ValidationError, ValueError):
+            continue
+        done.add((ev.account_id, ev.region, ev.key))
+    return done
 
 
 # --------------------------------------------------------------------------- reading
