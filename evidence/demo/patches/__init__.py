@@ -14,6 +14,7 @@ from evidence.demo.patches import (
     cloudtrail,
     cloudtrail_status,
     config_compliance,
+    config_delivery,
     config_packs,
     determinism,
     ec2,
@@ -32,6 +33,7 @@ def apply_all() -> None:
     cloudtrail.apply()
     cloudtrail_status.apply()
     config_compliance.apply()
+    config_delivery.apply()
     config_packs.apply()
     guardduty.apply()
     securityhub.apply()
