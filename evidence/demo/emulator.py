@@ -87,6 +87,40 @@ class Emulator:
 
         cloudtrail.register_public_key(region, fingerprint, der_pkcs1, valid_from, valid_to)
 
+    def put_cloudtrail_event(
+        self,
+        account_id: str,
+        region: str,
+        *,
+        event_name: str,
+        event_source: str,
+        event_time: datetime,
+        username: str,
+        identity_type: str = "IAMUser",
+        read_only: bool = False,
+        access_key_id: str | None = None,
+        resources: Sequence[tuple[str, str]] = (),
+    ) -> str:
+        """Record a management event for LookupEvents; return its id.
+
+        A root sign-in is ``event_name="ConsoleLogin", event_source="signin.amazonaws.com",
+        username="root", identity_type="Root"``. ``resources`` are (type, name) pairs.
+        """
+        from evidence.demo.patches import cloudtrail_events
+
+        return cloudtrail_events.put_cloudtrail_event(
+            account_id,
+            region,
+            event_name=event_name,
+            event_source=event_source,
+            event_time=event_time,
+            username=username,
+            identity_type=identity_type,
+            read_only=read_only,
+            access_key_id=access_key_id,
+            resources=resources,
+        )
+
     def put_config_evaluations(
         self, account_id: str, region: str, rule_name: str, evaluations: Sequence[tuple[str, str, str]]
     ) -> None:

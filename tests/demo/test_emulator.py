@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -213,6 +214,49 @@ def test_cloudtrail_public_keys_are_listed_by_validity_window(fresh: Emulator) -
     assert client(fresh, "cloudtrail", "us-east-1").list_public_keys(StartTime=jan, EndTime=mar)["PublicKeyList"] == []
     fresh.reset()
     assert fingerprints(jan, mar) == []
+
+
+def test_cloudtrail_lookup_events_filters_by_attribute_and_time(fresh: Emulator) -> None:
+    day = datetime(2026, 3, 1, tzinfo=UTC)
+    root_login = fresh.put_cloudtrail_event(
+        "123456789012",
+        REGION,
+        event_name="ConsoleLogin",
+        event_source="signin.amazonaws.com",
+        event_time=day,
+        username="root",
+        identity_type="Root",
+    )
+    for hour in range(3):
+        fresh.put_cloudtrail_event(
+            "123456789012",
+            REGION,
+            event_name="CreateUser",
+            event_source="iam.amazonaws.com",
+            event_time=day + timedelta(hours=hour + 1),
+            username="alice",
+            resources=[("AWS::IAM::User", f"user-{hour}")],
+        )
+    cloudtrail = client(fresh, "cloudtrail")
+
+    by_root = cloudtrail.lookup_events(LookupAttributes=[{"AttributeKey": "Username", "AttributeValue": "root"}])
+    [event] = by_root["Events"]
+    assert (event["EventId"], event["EventName"], event["EventTime"]) == (root_login, "ConsoleLogin", day)
+    assert json.loads(event["CloudTrailEvent"])["userIdentity"]["type"] == "Root"
+
+    everything = cloudtrail.lookup_events()["Events"]
+    assert [e["EventTime"] for e in everything] == sorted((e["EventTime"] for e in everything), reverse=True)
+    assert len(everything) == 4
+    window = cloudtrail.lookup_events(StartTime=day + timedelta(minutes=30), EndTime=day + timedelta(hours=2))
+    assert len(window["Events"]) == 2
+    by_resource = cloudtrail.lookup_events(
+        LookupAttributes=[{"AttributeKey": "ResourceName", "AttributeValue": "user-2"}]
+    )["Events"]
+    assert [e["Resources"] for e in by_resource] == [[{"ResourceType": "AWS::IAM::User", "ResourceName": "user-2"}]]
+    first = cloudtrail.lookup_events(MaxResults=3)
+    assert len(first["Events"]) == 3
+    assert len(cloudtrail.lookup_events(MaxResults=3, NextToken=first["NextToken"])["Events"]) == 1
+    assert client(fresh, "cloudtrail", "us-east-1").lookup_events()["Events"] == []
 
 
 # --- Config -------------------------------------------------------------------------------------

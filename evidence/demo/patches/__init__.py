@@ -12,6 +12,7 @@ from evidence.demo.patches import (
     _state,
     accessanalyzer,
     cloudtrail,
+    cloudtrail_events,
     cloudtrail_status,
     config_compliance,
     config_delivery,
@@ -31,6 +32,7 @@ def apply_all() -> None:
     iam.apply()
     ec2.apply()
     cloudtrail.apply()
+    cloudtrail_events.apply()
     cloudtrail_status.apply()
     config_compliance.apply()
     config_delivery.apply()
