@@ -25,8 +25,10 @@ _FAKE_CREDENTIALS = {
     "aws_access_key_id": "AKIAEVIDENCEDEMO0001",
     "aws_secret_access_key": "evidence-demo-secret-not-a-real-key",
 }
-# Must be in the environment before moto is imported.
+# Read by moto from the environment: no public AMIs (and their 1,300 snapshots) in every region.
 _MOTO_ENVIRONMENT = {"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
+# Talk to the loopback server directly, even when an HTTP proxy is configured.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class EmulatorUnavailable(Exception):
@@ -226,7 +228,7 @@ def start_emulator() -> Emulator:
 
 def _post(url: str) -> None:
     request = urllib.request.Request(url, data=b"", method="POST")
-    with urllib.request.urlopen(request, timeout=_STARTUP_TIMEOUT_S) as response:
+    with _DIRECT.open(request, timeout=_STARTUP_TIMEOUT_S) as response:
         response.read()
 
 
@@ -234,7 +236,7 @@ def _wait_until_answering(emulator: Emulator) -> None:
     deadline = time.monotonic() + _STARTUP_TIMEOUT_S
     while True:
         try:
-            with urllib.request.urlopen(f"{emulator.endpoint_url}/moto-api/config", timeout=5) as resp:
+            with _DIRECT.open(f"{emulator.endpoint_url}/moto-api/config", timeout=5) as resp:
                 resp.read()
             return
         except (urllib.error.URLError, ConnectionError) as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,11 +27,7 @@ from evidence.endpoints import register_s3control_endpoint_fix
 REGION = "eu-west-1"
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    running = start_emulator()
-    yield running
-    running.stop()
+# ``emulator`` is the session-wide emulator from tests/conftest.py.
 
 
 @pytest.fixture
