@@ -54,3 +54,8 @@ def age_days(ev: Evidence, value: object) -> float | None:
 def account_arn(ev: Evidence) -> str:
     """The resource name used for account-level findings."""
     return f"arn:aws:iam::{ev.account_id}:root"
+
+
+def regional_account_arn(ev: Evidence, service: str) -> str:
+    """The resource name used for an account's settings in one region (e.g. EBS encryption by default)."""
+    return f"arn:aws:{service}:{ev.region}:{ev.account_id}:account"
