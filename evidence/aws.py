@@ -168,6 +168,7 @@ class ClientFactory:
         self.endpoint_url = endpoint_url
         self.allow = frozenset(allow)
         self.recorder = recorder or CallRecorder()
+        self.max_attempts = max_attempts
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": max_attempts},
             max_pool_connections=max_pool_connections,
@@ -189,13 +190,14 @@ class ClientFactory:
         credentials: dict[str, str] | None = None,
         allow: Iterable[str] = (),
         recorder: CallRecorder | None = None,
+        max_attempts: int = 10,
     ) -> ClientFactory:
         try:
             core = botocore.session.Session(profile=profile)
             session = boto3.Session(botocore_session=core, **(credentials or {}))
         except BotoCoreError as exc:  # ProfileNotFound and friends
             raise AwsError(str(exc)) from None
-        return cls(session, endpoint_url=endpoint_url, allow=allow, recorder=recorder)
+        return cls(session, endpoint_url=endpoint_url, allow=allow, recorder=recorder, max_attempts=max_attempts)
 
     def client(self, service: str, region: str) -> Any:
         with self._lock:
@@ -276,7 +278,7 @@ class ClientFactory:
         session = boto3.Session(botocore_session=core)
         factory = ClientFactory(
             session, endpoint_url=self.endpoint_url, allow=self.allow, recorder=self.recorder,
-            max_pool_connections=self._config.max_pool_connections or 32,
+            max_pool_connections=self._config.max_pool_connections or 32, max_attempts=self.max_attempts,
         )
         factory._account_id = account_id
         factory._identity_arn = arn

@@ -23,6 +23,9 @@ HOME = "us-east-1"
 OTHER = "eu-west-1"
 REGIONS = (HOME, OTHER)
 
+MEMBER_ROLE = "OrganizationAccountAccessRole"
+MEMBERS: dict[str, str] = {}  # member account name -> id, filled when the organization is seeded
+
 LOG_BUCKET = "example-audit-logs"
 PUBLIC_BUCKET = "example-public-assets"
 DATA_BUCKET = "example-customer-data"
@@ -52,11 +55,23 @@ def expect(check: str, resource: str, status: str) -> None:
 
 
 class Clients:
-    """Plain boto3 clients on the emulator, for seeding only (the tool itself never writes)."""
+    """Plain boto3 clients on the emulator, for seeding only (the tool itself never writes).
 
-    def __init__(self, emulator: Emulator) -> None:
+    Without `account_id` they act in the management account; with it, in that member account,
+    through the same AssumeRole a real organization uses.
+    """
+
+    def __init__(self, emulator: Emulator, account_id: str | None = None) -> None:
         self.emulator = emulator
+        self.account_id = account_id or ACCOUNT
         self._session = boto3.Session(**emulator_credentials())
+        if account_id is not None:
+            sts = self._session.client("sts", region_name=HOME, endpoint_url=emulator.endpoint_url)
+            creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{MEMBER_ROLE}",
+                                    RoleSessionName="demo-seed")["Credentials"]
+            self._session = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+                                          aws_secret_access_key=creds["SecretAccessKey"],
+                                          aws_session_token=creds["SessionToken"])
 
     def __call__(self, service: str, region: str = HOME) -> Any:
         return self._session.client(service, region_name=region, endpoint_url=self.emulator.endpoint_url)
@@ -66,8 +81,8 @@ def _arn(kind: str, name: str) -> str:
     return f"arn:aws:iam::{ACCOUNT}:{kind}/{name}"
 
 
-def account_arn() -> str:
-    return f"arn:aws:iam::{ACCOUNT}:root"
+def account_arn(account_id: str = ACCOUNT) -> str:
+    return f"arn:aws:iam::{account_id}:root"
 
 
 ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -292,11 +307,37 @@ def _load_seed_modules() -> None:
         importlib.import_module(f"{seeds.__name__}.{info.name}")
 
 
+def seed_organization(aws: Clients) -> None:
+    """An organization with three member accounts; each member is then seeded through AssumeRole."""
+    org = aws("organizations")
+    org.create_organization(FeatureSet="ALL")
+    MEMBERS.clear()
+    for name in ("production", "staging", "sandbox"):
+        status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
+        MEMBERS[name] = status["AccountId"]
+    prod, staging = Clients(aws.emulator, MEMBERS["production"]), Clients(aws.emulator, MEMBERS["staging"])
+    prod("iam").update_account_password_policy(
+        MinimumPasswordLength=16, RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
+        RequireNumbers=True, RequireSymbols=True, PasswordReusePrevention=24, MaxPasswordAge=90)
+    for check in ("iam.password_policy_min_length", "iam.password_policy_complexity",
+                  "iam.password_policy_reuse_prevention", "iam.password_policy_max_age"):
+        expect(check, account_arn(MEMBERS["production"]), "pass")
+    staging("iam").update_account_password_policy(MinimumPasswordLength=8)
+    expect("iam.password_policy_min_length", account_arn(MEMBERS["staging"]), "fail")
+    for check in ("iam.password_policy_min_length", "cloudtrail.multi_region_enabled"):
+        expect(check, account_arn(MEMBERS["sandbox"]), "fail")
+    bucket = f"example-staging-{MEMBERS['staging']}"
+    staging("s3").create_bucket(Bucket=bucket)
+    staging("s3").put_bucket_acl(Bucket=bucket, ACL="public-read-write")
+    expect("s3.bucket_not_public", bucket_arn(bucket), "fail")
+
+
 def seed(emulator: Emulator) -> None:
-    """Reset the emulator and build the whole scenario."""
+    """Reset the emulator and build the whole scenario: the management account, then its members."""
     _load_seed_modules()
     emulator.reset()
     EXPECTED.clear()
     aws = Clients(emulator)
     for func in _SEEDERS:
         func(aws)
+    seed_organization(aws)

@@ -22,6 +22,7 @@ from evidence.demo.patches import (
     guardduty,
     iam,
     securityhub,
+    throttle,
 )
 
 
@@ -40,3 +41,4 @@ def apply_all() -> None:
     guardduty.apply()
     securityhub.apply()
     accessanalyzer.apply()
+    throttle.apply()

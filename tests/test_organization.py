@@ -1,0 +1,142 @@
+"""Organization scale: every member account, assume-role failures, resume after a kill, shards, throttling."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+
+from evidence import store
+from evidence.demo import scenario
+from evidence.demo.emulator import emulator_credentials
+from evidence.demo.run import demo_factory, organization_target
+from evidence.pipeline import PipelineError, collect_into, merge_shards, reach_accounts
+
+
+def test_one_pack_covers_every_account_of_the_organization(demo_pack: Path) -> None:
+    info = store.read_collection(demo_pack)
+    assert set(info.scope.accounts) == {scenario.ACCOUNT, *scenario.MEMBERS.values()}
+    assert info.scope.organization_id
+    accounts_with_evidence = {p.name for p in (demo_pack / "evidence").iterdir()}
+    assert accounts_with_evidence == set(info.scope.accounts)
+    pack = json.loads((demo_pack / "pack.json").read_text())
+    assert {f["account"] for f in pack["findings"]} == set(info.scope.accounts)
+
+
+def test_an_account_that_cannot_be_assumed_is_a_gap(emulator: Any, tmp_path: Path) -> None:
+    scenario.seed(emulator)
+    factory = demo_factory(emulator)
+    member = scenario.MEMBERS["staging"]
+    factory.identity()  # known before the stub takes over the STS client
+    with Stubber(factory.client("sts", "us-east-1")) as stub:
+        stub.add_client_error("assume_role", "AccessDenied", "not authorized to perform sts:AssumeRole")
+        accounts = reach_accounts(factory, [member], role_name=scenario.MEMBER_ROLE, workers=1)
+    assert accounts[0].factory is None and accounts[0].error is not None
+    assert accounts[0].error.code == "AssumeRoleFailed"
+    target = replace(organization_target(factory), accounts=accounts)
+    with store.collecting_pack(tmp_path / "p") as folder:
+        info = collect_into(folder, target)
+    assert info.unreachable_accounts == (member,)
+    evidence, _ = store.read_evidence(tmp_path / "p")
+    assert evidence and all(ev.error is not None and ev.error.code == "AssumeRoleFailed" for ev in evidence)
+
+
+def _cli_env(emulator: Any) -> dict[str, str]:
+    creds = emulator_credentials()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=emulator.endpoint_url, AWS_ACCESS_KEY_ID=creds["aws_access_key_id"],
+               AWS_SECRET_ACCESS_KEY=creds["aws_secret_access_key"], AWS_DEFAULT_REGION="us-east-1",
+               AWS_EC2_METADATA_DISABLED="true")
+    return env
+
+
+def test_resume_after_a_kill_collects_only_what_is_missing(emulator: Any, tmp_path: Path) -> None:
+    scenario.seed(emulator)
+    dest = tmp_path / "org"
+    args = [sys.executable, "-m", "evidence", "collect", "--organization", "--role-name", scenario.MEMBER_ROLE,
+            "--regions", ",".join(scenario.REGIONS), "--out", str(dest)]
+    proc = subprocess.Popen(args, env=_cli_env(emulator), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    partial = store.partial_folder(dest)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((partial / "evidence").rglob("*.json"))) < 5:
+        if proc.poll() is not None:
+            pytest.fail("the collection finished before it could be interrupted")
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not dest.exists() and partial.is_dir()
+    assert subprocess.run([sys.executable, "-m", "evidence", "verify", str(partial)],
+                          env=_cli_env(emulator), capture_output=True).returncode != 0
+    before = {p: p.read_bytes() for p in (partial / "evidence").rglob("*.json")}
+    assert before
+
+    again = subprocess.run(args, env=_cli_env(emulator), capture_output=True, text=True)
+    assert again.returncode == 2 and "--resume" in again.stderr
+    resumed = subprocess.run([*args, "--resume"], env=_cli_env(emulator), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Resuming" in resumed.stderr
+    assert store.verify(dest).ok and not partial.exists()
+    for path, data in before.items():
+        assert (dest / path.relative_to(partial)).read_bytes() == data  # not collected again
+    info = store.read_collection(dest)
+    assert len(info.scope.accounts) == 1 + len(scenario.MEMBERS)
+
+
+def test_shards_merge_and_refuse_missing_or_duplicate(emulator: Any, tmp_path: Path) -> None:
+    scenario.seed(emulator)
+    base = organization_target(demo_factory(emulator))
+    shards = []
+    for index in range(3):
+        dest = tmp_path / f"shard-{index}"
+        with store.collecting_pack(dest) as folder:
+            collect_into(folder, replace(base, shard=(index, 3)))
+        shards.append(dest)
+    with pytest.raises(PipelineError, match="shard 2/3 is missing"), store.staged_pack(tmp_path / "m1") as f:
+        merge_shards(f, shards[:2])
+    with pytest.raises(PipelineError, match="given twice"), store.staged_pack(tmp_path / "m2") as f:
+        merge_shards(f, [shards[0], shards[0], shards[1]])
+    with store.staged_pack(tmp_path / "merged") as folder:
+        info = merge_shards(folder, shards)
+    assert not (tmp_path / "m1").exists() and not (tmp_path / "m2").exists()
+    merged = {p.relative_to(tmp_path / "merged") for p in (tmp_path / "merged" / "evidence").rglob("*.json")}
+    parts = [{p.relative_to(s) for p in (s / "evidence").rglob("*.json")} for s in shards]
+    assert merged == set().union(*parts) and sum(len(p) for p in parts) == len(merged)
+    assert info.shard is None and len(info.scope.accounts) == 1 + len(scenario.MEMBERS)
+
+
+def test_throttling_storm_completes_through_retries(emulator: Any, tmp_path: Path) -> None:
+    from evidence.demo.patches import throttle
+
+    scenario.seed(emulator)
+    target = organization_target(demo_factory(emulator))
+    throttle.storm("DescribeTrails", times=4)
+    with store.collecting_pack(tmp_path / "p") as folder:
+        collect_into(folder, replace(target, accounts=target.accounts[:1]))
+    assert throttle.remaining("DescribeTrails") == 0
+    trails = json.loads(next((tmp_path / "p" / "evidence").rglob("cloudtrail.trails.json")).read_text())
+    assert trails["error"] is None
+    assert target.factory.recorder.sent["cloudtrail:DescribeTrails"] >= 1
+
+
+def test_throttling_beyond_the_retries_is_a_gap(emulator: Any, tmp_path: Path) -> None:
+    from evidence.demo.patches import throttle
+
+    scenario.seed(emulator)
+    target = organization_target(demo_factory(emulator, max_attempts=2))
+    throttle.storm("DescribeTrails", times=1000)
+    try:
+        with store.collecting_pack(tmp_path / "p") as folder:
+            collect_into(folder, replace(target, accounts=target.accounts[:1]))
+    finally:
+        throttle.storm("DescribeTrails", times=0)
+    trails = json.loads(next((tmp_path / "p" / "evidence").rglob("cloudtrail.trails.json")).read_text())
+    assert trails["error"]["code"] == "ThrottlingException"
