@@ -6,8 +6,14 @@ import json
 
 from evidence import registry
 
-# Calls the tool makes outside collectors: listing enabled regions for `--regions all`.
-BASE_ACTIONS = ("ec2:DescribeRegions",)
+# Calls the tool makes outside collectors: listing enabled regions for `--regions all`, and, with
+# `--organization`, listing the organization's accounts and assuming the role in each member.
+BASE_ACTIONS = (
+    "ec2:DescribeRegions",
+    "organizations:DescribeOrganization",
+    "organizations:ListAccounts",
+    "sts:AssumeRole",
+)
 
 
 def actions() -> list[str]:

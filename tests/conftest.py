@@ -19,8 +19,14 @@ def emulator() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def demo_pack(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole pipeline (collect, evaluate, report) on the seeded demo account."""
+def demo_pack(demo_run: tuple[Path, Any]) -> Path:
+    """The pack written by the whole pipeline (collect, evaluate, report) on the demo organization."""
+    return demo_run[0]
+
+
+@pytest.fixture(scope="session")
+def demo_run(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """(pack folder, the client factory that collected it: its recorder holds every call sent)."""
     from evidence.cli import _run_pipeline
     from evidence.demo import scenario
     from evidence.demo.run import demo_factory
@@ -31,4 +37,4 @@ def demo_pack(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = Target(factory=demo_factory(emulator), regions=scenario.REGIONS, period=make_period(None, None))
     dest = tmp_path_factory.mktemp("packs") / "demo"
     _run_pipeline(dest, target, resolve(["soc2", "pci-dss", "hipaa", "gdpr"]), company="Example", logo=None)
-    return dest
+    return dest, target.factory
