@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from evidence.checks import account_arn, age_days, failed, judged, passed
 from evidence.checks.policy import grants_full_admin
+from evidence.checks.policy_actions import escalation_paths, every_key_grants, service_wildcards
 from evidence.models import Evidence, Finding
 from evidence.registry import check
 
@@ -217,3 +218,133 @@ def no_admin_star_policies(
                     yield failed(ev, arn, f"IAM {kind} has full administrative access: " + "; ".join(problems) + ".")
                 elif entity.get(inline_key) or entity.get("AttachedManagedPolicies"):
                     yield passed(ev, arn, f"No policy of this {kind} grants full administrative access.")
+
+
+def _root_row(ev: Evidence) -> dict[str, Any] | None:
+    return next((r for r in ev.data.get("rows", []) if r.get("user") == ROOT_ROW), None)
+
+
+@check("iam.root_not_used_recently", needs="iam.credential_report", severity="high")
+def root_not_used_recently(reports: tuple[Evidence, ...], *, lookback_days: int = 90) -> Iterator[Finding]:
+    """The root user's password and access keys were not used within the look-back window.
+
+    Uses the credential report's root row (password_last_used, access_key_N_last_used_date).
+    Documented break-glass use is recorded as an exception, not hidden here.
+    """
+    for ev in reports:
+        row = _root_row(ev)
+        if row is None:
+            yield failed(ev, account_arn(ev), "The credential report has no root user row.")
+            continue
+        uses = {
+            "password": age_days(ev, row.get("password_last_used")),
+            "access key 1": age_days(ev, row.get("access_key_1_last_used_date")),
+            "access key 2": age_days(ev, row.get("access_key_2_last_used_date")),
+        }
+        recent = {what: age for what, age in uses.items() if age is not None and age <= lookback_days}
+        yield judged(
+            ev, account_arn(ev), not recent,
+            f"The root user's credentials were not used in the last {lookback_days} days.",
+            "The root user was used recently: "
+            + "; ".join(f"{what} {age:.0f} days before collection" for what, age in recent.items()) + ".",
+        )
+
+
+_INLINE_LISTS = (("user", "users", "UserPolicyList"), ("group", "groups", "GroupPolicyList"),
+                 ("role", "roles", "RolePolicyList"))
+
+
+def _judge_policies(ev: Evidence, problems: Callable[[Any], list[str]], fine: str) -> Iterator[Finding]:
+    """One finding per customer managed policy and per identity with inline policies.
+
+    `problems` lists what is wrong with one policy document; `fine` completes "... policy <fine>."
+    A customer managed policy attached to nothing passes, as it grants nothing yet.
+    """
+    data = ev.data or {}
+    for policy in data.get("policies", []):
+        versions = policy.get("PolicyVersionList", [])
+        found = problems(versions[0].get("Document") if versions else None)
+        if not found:
+            yield passed(ev, policy["Arn"], f"Customer managed policy {fine}.")
+        elif policy.get("AttachmentCount", 0) == 0:
+            yield passed(ev, policy["Arn"], f"Customer managed policy {'; '.join(found)}, but is attached to nothing.")
+        else:
+            yield failed(ev, policy["Arn"], f"Customer managed policy in use {'; '.join(found)}.")
+    for kind, list_key, inline_key in _INLINE_LISTS:
+        for entity in data.get(list_key, []):
+            inline = entity.get(inline_key, [])
+            if not inline:
+                continue
+            found = [
+                f"inline policy {p['PolicyName']} {msg}" for p in inline for msg in problems(p.get("PolicyDocument"))
+            ]
+            yield judged(ev, entity["Arn"], not found, f"No inline policy of this {kind} {fine}.",
+                         f"IAM {kind}: " + "; ".join(found) + ".")
+
+
+@check("iam.no_service_wildcard_policies", needs="iam.authorization_details", severity="medium")
+def no_service_wildcard_policies(details: tuple[Evidence, ...]) -> Iterator[Finding]:
+    """No customer policy grants every action of a service (such as "kms:*" or "s3:*").
+
+    Allow statements are read for Action entries "<service>:*" or "*", and for NotAction (which
+    grants every action but those listed), whatever their resources.
+    """
+    def problems(doc: Any) -> list[str]:
+        wild = service_wildcards(doc)
+        return [f"allows {', '.join(wild)}"] if wild else []
+
+    for ev in details:
+        yield from _judge_policies(ev, problems, "grants no service-wide wildcard action")
+
+
+@check("iam.kms_decrypt_restricted", needs="iam.authorization_details", severity="medium")
+def kms_decrypt_restricted(
+    details: tuple[Evidence, ...], *, blocked_actions: tuple[str, ...] = ("kms:Decrypt", "kms:ReEncryptFrom")
+) -> Iterator[Finding]:
+    """No customer or inline policy allows KMS decryption on every key.
+
+    An Allow statement counts when its actions cover a blocked action (wildcards included) and a
+    resource covers every key ("*", "arn:aws:kms:*", ...), unless a condition ties the grant to a
+    calling service, an encryption context, an account or tagged keys (kms:ViaService,
+    kms:EncryptionContext*, kms:CallerAccount, aws:ResourceTag/*).
+    """
+    for ev in details:
+        def problems(doc: Any, account: str = ev.account_id) -> list[str]:
+            granted = every_key_grants(doc, blocked_actions, account)
+            return [f"allows {', '.join(granted)} on every KMS key"] if granted else []
+
+        yield from _judge_policies(ev, problems, "allows no blocked KMS action on every key")
+
+
+@check("iam.no_privilege_escalation_paths", needs="iam.authorization_details", severity="high")
+def no_privilege_escalation_paths(details: tuple[Evidence, ...]) -> Iterator[Finding]:
+    """No identity policy allows a known privilege-escalation combination of actions.
+
+    Each combination (evidence.checks.policy_actions.ESCALATION_PATHS: new policy versions,
+    attaching or writing policies, credentials for other users, or iam:PassRole with a service that
+    runs code as the passed role) counts when the policy allows all its actions, wildcards included,
+    and does not deny them outright. Grants limited to the caller's own user (${aws:username}) do not.
+    """
+    def problems(doc: Any) -> list[str]:
+        paths = escalation_paths(doc)
+        shown = [" with ".join(p) for p in paths[:3]]
+        more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+        return [f"allows privilege escalation through {'; '.join(shown)}{more}"] if paths else []
+
+    for ev in details:
+        yield from _judge_policies(ev, problems, "allows no privilege-escalation combination")
+
+
+@check("iam.policies_via_groups_or_roles", needs="iam.authorization_details", severity="low")
+def policies_via_groups_or_roles(details: tuple[Evidence, ...]) -> Iterator[Finding]:
+    """IAM users get their permissions from groups or roles, not from policies of their own."""
+    for ev in details:
+        for user in (ev.data or {}).get("users", []):
+            own = [f"inline policy {p['PolicyName']}" for p in user.get("UserPolicyList", [])]
+            own += [f"managed policy {p['PolicyName']}" for p in user.get("AttachedManagedPolicies", [])]
+            groups = user.get("GroupList", [])
+            yield judged(
+                ev, user["Arn"], not own,
+                f"No policy is attached to the user directly (groups: {', '.join(groups) or 'none'}).",
+                "Policies are attached to the user directly: " + ", ".join(own) + ".",
+            )
