@@ -21,6 +21,7 @@ from evidence.demo.patches import (
     ec2,
     guardduty,
     iam,
+    redshift,
     securityhub,
     throttle,
 )
@@ -41,4 +42,5 @@ def apply_all() -> None:
     guardduty.apply()
     securityhub.apply()
     accessanalyzer.apply()
+    redshift.apply()
     throttle.apply()
