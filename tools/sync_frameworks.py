@@ -47,7 +47,7 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
     "iam.password_policy_max_age": {"max_age_days": {"*": 90}},
     "iam.access_keys_rotated": {"max_age_days": {"*": 90}},
     "iam.unused_credentials_disabled": {"max_unused_days": {"*": 90}},
-    "iam.root_not_used_recently": {"days": {"*": 90}},
+    "iam.root_not_used_recently": {"lookback_days": {"*": 90}},
     "cloudwatch.log_group_retention_min": {"min_days": {"*": 365}},
     "acm.certificate_not_expiring": {"min_days_left": {"*": 30}},
     "secretsmanager.secret_unused": {"max_unused_days": {"*": 90}},
@@ -388,6 +388,12 @@ def unmatched_params(checks: Mapping[str, CheckSpec]) -> list[str]:
     ]
 
 
+def unmapped(checks: Mapping[str, CheckSpec], references: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Registered checks that no reference control maps (they appear in no framework file)."""
+    concepts = {m["concept"] for ref in references for c in ref["controls"] for m in c.get("checks") or []}
+    return sorted(set(checks) - concepts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0] if __doc__ else None)
     parser.add_argument("--reference", type=Path, required=True, help="folder holding controls_*.yaml, catalogue.yaml")
@@ -401,9 +407,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for warning in unmatched_params(checks):
         print(f"warning: PARAMS {warning}", file=sys.stderr)
     failed = False
+    references = []
     for spec in SPECS:
         with (args.reference / spec.reference).open(encoding="utf-8") as fh:
             reference = yaml.safe_load(fh)
+        references.append(reference)
         data = build(spec, reference, catalogue, checks)
         path = out / f"{spec.id}.yaml"
         path.write_text(render(spec, data), encoding="utf-8")
@@ -420,6 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{with_primary} with a registered primary check",
             file=sys.stderr,
         )
+    for check_id in unmapped(checks, references):
+        print(f"note: registered check {check_id} is mapped by no reference control", file=sys.stderr)
     (out / SCHEMA_FILE).write_text(schema_text(), encoding="utf-8")
     return 1 if failed else 0
 

@@ -169,6 +169,11 @@ def test_sections_follow_the_framework_and_unknown_ones_are_refused(sync: Module
         build(sync, "soc2", ref_control("ZZ1.1", "manual", manual_evidence="x"))
 
 
+def test_registered_checks_no_control_maps_are_named(sync: ModuleType) -> None:
+    reference = {"controls": [ref_control("CC6.1", "automated", mapping("iam.root_mfa_enabled"))]}
+    assert sync.unmapped(CHECKS, [reference, {"controls": []}]) == ["iam.password_policy_min_length"]
+
+
 def test_main_writes_deterministic_yaml_that_lints_clean(sync: ModuleType, tmp_path: Path) -> None:
     reference = tmp_path / "reference"
     reference.mkdir()
