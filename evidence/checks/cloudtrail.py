@@ -128,3 +128,86 @@ def log_bucket_not_public(
             yield judged(ev, arn, not (public_policy or public_acl),
                          "The log bucket's policy and ACL grant no public access.",
                          "The CloudTrail log bucket is public.")
+
+
+S3_READ, S3_WRITE = "read", "write"
+_READ_WRITE = {"All": {S3_READ, S3_WRITE}, "ReadOnly": {S3_READ}, "WriteOnly": {S3_WRITE}}
+_ADVANCED_S3_FIELDS = {"eventCategory", "resources.type", "readOnly", "resources.ARN"}
+
+
+def _basic_s3_coverage(trail: dict[str, Any], partition: str, bucket: str) -> set[str]:
+    everything = (f"arn:{partition}:s3", f"arn:{partition}:s3:::")
+    whole_bucket = (f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/")
+    kinds: set[str] = set()
+    for sel in trail.get("EventSelectors", []):
+        for res in sel.get("DataResources", []):
+            values = res.get("Values", [])
+            if res.get("Type") == "AWS::S3::Object" and any(v in everything + whole_bucket for v in values):
+                kinds |= _READ_WRITE.get(sel.get("ReadWriteType", "All"), set())
+    return kinds
+
+
+def _advanced_s3_coverage(trail: dict[str, Any], partition: str, bucket: str) -> set[str]:
+    objects = f"arn:{partition}:s3:::{bucket}/"
+    kinds: set[str] = set()
+    for sel in trail.get("AdvancedEventSelectors", []):
+        fields = {f.get("Field"): f for f in sel.get("FieldSelectors", [])}
+        if set(fields) - _ADVANCED_S3_FIELDS:
+            continue  # narrowed by event name, identity, ...: not every object event
+        if "Data" not in fields.get("eventCategory", {}).get("Equals", []):
+            continue
+        if "AWS::S3::Object" not in fields.get("resources.type", {}).get("Equals", []):
+            continue
+        arn_field = fields.get("resources.ARN")
+        if arn_field is not None and (
+            set(arn_field) - {"Field", "StartsWith"}
+            or not any(objects.startswith(v) for v in arn_field.get("StartsWith", []))
+        ):
+            continue
+        read_only = fields.get("readOnly")
+        if read_only is None:
+            kinds |= {S3_READ, S3_WRITE}
+        elif not set(read_only) - {"Field", "Equals"}:
+            values = read_only.get("Equals", [])
+            kinds |= {S3_READ for v in values if v == "true"} | {S3_WRITE for v in values if v == "false"}
+    return kinds
+
+
+@check("cloudtrail.s3_data_events_enabled", needs=("cloudtrail.trails", "s3.buckets"), severity="medium")
+def s3_data_events_enabled(
+    trails: tuple[Evidence, ...], buckets: tuple[Evidence, ...], *, in_scope_buckets: tuple[str, ...] = ()
+) -> Iterator[Finding]:
+    """Object-level reads and writes of every in-scope S3 bucket are recorded by a logging trail.
+
+    A bucket is covered when logging trails of its account that reach its region (multi-region,
+    or homed there) record both read and write AWS::S3::Object data events for all of its objects:
+    basic selectors naming all buckets or the whole bucket, or advanced selectors on the Data
+    category and the AWS::S3::Object type, narrowed at most by readOnly and a resources.ARN
+    StartsWith that takes in the whole bucket. CloudTrail Lake event data stores are not read.
+    With no in_scope_buckets every bucket is in scope.
+    """
+    wanted = set(in_scope_buckets)
+    by_account: dict[str, list[dict[str, Any]]] = {}
+    for ev in trails:
+        by_account.setdefault(ev.account_id, []).extend(t for t in _trails(ev) if _logging(t))
+    for ev in buckets:
+        for bucket in ev.data or []:
+            name, region = bucket["Name"], bucket.get("Region")
+            if wanted and name not in wanted:
+                continue
+            arn = f"arn:aws:s3:::{name}"
+            reaching = [
+                t for t in by_account.get(ev.account_id, [])
+                if t.get("IsMultiRegionTrail") or t.get("HomeRegion") == region
+            ]
+            if any("GetEventSelectors" in t.get("errors", {}) for t in reaching):
+                yield unknown(ev, arn, "The event selectors of a trail could not be read.", region=region)
+                continue
+            kinds: set[str] = set()
+            for t in reaching:
+                partition = str(t.get("TrailARN", "arn:aws")).split(":")[1]
+                kinds |= _basic_s3_coverage(t, partition, name) | _advanced_s3_coverage(t, partition, name)
+            missing = sorted({S3_READ, S3_WRITE} - kinds)
+            yield judged(ev, arn, not missing, "Object-level read and write events are recorded by CloudTrail.",
+                         f"No logging trail records object-level {' or '.join(missing)} events of this bucket.",
+                         region=region)
