@@ -73,7 +73,6 @@ IAM_ACTION_OVERRIDES = {
     "s3control:ListAccessPoints": "s3:ListAccessPoints",
     "s3control:GetAccessPointPolicyStatus": "s3:GetAccessPointPolicyStatus",
     "opensearch:ListDomainNames": "es:ListDomainNames",
-    "opensearch:DescribeDomains": "es:DescribeDomain",
     "elbv2:DescribeLoadBalancers": "elasticloadbalancing:DescribeLoadBalancers",
 }
 
