@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from evidence import registry
+from evidence.crosscheck import cross_check
 from evidence.models import (
     CheckRef,
     CheckResult,
@@ -159,7 +160,7 @@ def evaluate_framework(framework: Framework, index: EvidenceIndex) -> FrameworkR
                 results[key] = run_check(spec, ref.params, index, key)
             keys.append((ref, key))
         controls.append(roll_up(control, results, keys))
-    return FrameworkResult(
+    result = FrameworkResult(
         id=framework.id,
         name=framework.name,
         version=framework.version,
@@ -168,6 +169,9 @@ def evaluate_framework(framework: Framework, index: EvidenceIndex) -> FrameworkR
         controls=tuple(controls),
         checks=tuple(results[k] for k in sorted(results)),
     )
+    config = cross_check(result, index.ok.get("config.rules", []), index.ok.get("config.conformance_packs", []),
+                         index.gaps.get("config.rules", []))
+    return result.model_copy(update={"config": config})
 
 
 def evaluate(

@@ -210,6 +210,74 @@ class ControlResult(Frozen):
     failed_resources: int = 0
 
 
+class ConfigCompliance(StrEnum):
+    """AWS Config's verdict, plus the two ways there can be none."""
+
+    COMPLIANT = "COMPLIANT"
+    NON_COMPLIANT = "NON_COMPLIANT"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
+    NOT_DEPLOYED = "NOT_DEPLOYED"  # no rule of the kind is deployed in the accounts and regions in scope
+    NOT_COLLECTED = "NOT_COLLECTED"  # Config's rules could not be read (a gap) or were not collected
+
+
+class ConfigRuleVerdict(Frozen):
+    """One AWS Config rule in one account and region, with Config's own verdict."""
+
+    name: str
+    arn: str | None = None
+    source: str  # the managed rule identifier, or which kind of custom rule it is
+    managed: bool
+    account: str
+    region: str
+    compliance: ConfigCompliance
+    compliant: int = 0  # resources Config judged compliant
+    non_compliant: int = 0
+    conformance_pack: str | None = None
+
+
+class ConfigConflict(Frozen):
+    """A resource on which an AWS Config rule and the equivalent check of ours reach opposite verdicts."""
+
+    resource: str
+    account: str
+    region: str
+    rule: str
+    config: ConfigCompliance
+    check: str
+    ours: Status
+
+
+class ConfigVerdict(Frozen):
+    """AWS Config's verdict on one control, beside ours, and whether the two disagree."""
+
+    control: str
+    ours: Status
+    config: ConfigCompliance
+    rules: tuple[ConfigRuleVerdict, ...] = ()  # the deployed rules behind Config's verdict
+    disagrees: bool = False
+    reason: str
+    conflicts: tuple[ConfigConflict, ...] = ()
+
+
+class ConformancePackVerdict(Frozen):
+    name: str
+    account: str
+    region: str
+    state: str | None = None  # deployment state (CREATE_COMPLETE, ...)
+    compliance: ConfigCompliance
+    rules: tuple[str, ...] = ()
+
+
+class ConfigCrossCheck(Frozen):
+    """AWS Config's conclusions in the pack: per control beside ours, and every rule and pack found."""
+
+    controls: tuple[ConfigVerdict, ...] = ()
+    rules: tuple[ConfigRuleVerdict, ...] = ()
+    packs: tuple[ConformancePackVerdict, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+
+
 class FrameworkResult(Frozen):
     id: str
     name: str
@@ -218,6 +286,7 @@ class FrameworkResult(Frozen):
     sections: tuple[Section, ...] = ()
     controls: tuple[ControlResult, ...]
     checks: tuple[CheckResult, ...]
+    config: ConfigCrossCheck = Field(default_factory=ConfigCrossCheck)
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Status}

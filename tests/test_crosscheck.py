@@ -1,0 +1,218 @@
+"""The AWS Config cross-check: Config's verdict per control beside ours, every disagreement flagged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from helpers import snapshot
+
+from evidence.crosscheck import combine, evaluation_resource
+from evidence.evaluate import EvidenceIndex, evaluate_framework
+from evidence.models import (
+    CheckRef,
+    ConfigCompliance,
+    Control,
+    Evidence,
+    EvidenceError,
+    EvidenceType,
+    Framework,
+    FrameworkResult,
+    Role,
+)
+
+ACCOUNT = "111122223333"
+C = ConfigCompliance
+VERSIONING = CheckRef(id="s3.bucket_versioning_enabled")
+NOT_PUBLIC = CheckRef(id="s3.bucket_not_public")
+
+
+def control(cid: str, *checks: CheckRef, rules: tuple[str, ...]) -> Control:
+    return Control(id=cid, title=cid, section="S", evidence=EvidenceType.AUTOMATED, checks=checks, config_rules=rules)
+
+
+def framework(*controls: Control) -> Framework:
+    return Framework(id="t", name="Test", version="1", source="test", controls=controls)
+
+
+def bucket(name: str, *, versioned: bool, public: bool = False) -> dict[str, Any]:
+    grants = [{"Grantee": {"URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]
+    return {"Name": name, "Region": "eu-west-1", "errors": {}, "versioning": {"Status": "Enabled"} if versioned else {},
+            "acl": {"Grants": grants if public else []}, "policy_status": None}
+
+
+def buckets(*items: dict[str, Any]) -> list[Evidence]:
+    return [snapshot("s3.buckets", list(items)), snapshot("s3.account_public_access_block", None)]
+
+
+def config_rule(name: str, source: str, compliance: str, judged: dict[str, str], *, owner: str = "AWS") -> dict[str, Any]:
+    results = [{"EvaluationResultIdentifier": {"EvaluationResultQualifier": {
+        "ConfigRuleName": name, "ResourceType": "AWS::S3::Bucket", "ResourceId": resource}},
+        "ComplianceType": kind} for resource, kind in judged.items()]
+    src = {"Owner": owner, "SourceIdentifier": source}
+    return {"ConfigRuleName": name, "ConfigRuleArn": f"arn:aws:config:eu-west-1:{ACCOUNT}:config-rule/{name}",
+            "Source": src, "Compliance": {"ComplianceType": compliance}, "EvaluationResults": results, "errors": {}}
+
+
+def rules(*items: dict[str, Any], region: str = "eu-west-1") -> Evidence:
+    return snapshot("config.rules", list(items), region=region)
+
+
+def evaluate(fw: Framework, evidence: list[Evidence]) -> FrameworkResult:
+    return evaluate_framework(fw, EvidenceIndex(evidence))
+
+
+def test_config_compliant_where_we_fail_is_flagged_on_the_resource() -> None:
+    fw = framework(control("C1", VERSIONING, rules=("S3_BUCKET_VERSIONING_ENABLED",)))
+    evidence = [*buckets(bucket("public", versioned=False), bucket("kept", versioned=True)),
+                rules(config_rule("v", "S3_BUCKET_VERSIONING_ENABLED", "COMPLIANT",
+                                  {"public": "COMPLIANT", "kept": "COMPLIANT"}))]
+    (verdict,) = evaluate(fw, evidence).config.controls
+    assert (verdict.control, verdict.ours, verdict.config, verdict.disagrees) == ("C1", "fail", C.COMPLIANT, True)
+    assert [(c.resource, c.rule, c.config, c.check, c.ours) for c in verdict.conflicts] == [
+        ("arn:aws:s3:::public", "v", C.COMPLIANT, "s3.bucket_versioning_enabled", "fail")]
+    assert "rule v finds arn:aws:s3:::public compliant, check s3.bucket_versioning_enabled fails it" in verdict.reason
+    assert "our checks fail this control" in verdict.reason
+    assert [r.name for r in verdict.rules] == ["v"]
+
+
+def test_config_non_compliant_where_we_pass_is_flagged() -> None:
+    fw = framework(control("C1", VERSIONING, rules=("S3_BUCKET_VERSIONING_ENABLED",)))
+    evidence = [*buckets(bucket("kept", versioned=True)),
+                rules(config_rule("v", "S3_BUCKET_VERSIONING_ENABLED", "NON_COMPLIANT", {"kept": "NON_COMPLIANT"}))]
+    (verdict,) = evaluate(fw, evidence).config.controls
+    assert (verdict.ours, verdict.config, verdict.disagrees) == ("pass", C.NON_COMPLIANT, True)
+    assert verdict.conflicts[0].ours == "pass"
+    assert "non-compliant resources under v (S3_BUCKET_VERSIONING_ENABLED), but our checks pass" in verdict.reason
+
+
+def test_agreement_is_not_flagged() -> None:
+    fw = framework(control("C1", VERSIONING, rules=("S3_BUCKET_VERSIONING_ENABLED",)))
+    evidence = [*buckets(bucket("public", versioned=False), bucket("kept", versioned=True)),
+                rules(config_rule("v", "S3_BUCKET_VERSIONING_ENABLED", "NON_COMPLIANT",
+                                  {"public": "NON_COMPLIANT", "kept": "COMPLIANT"}))]
+    (verdict,) = evaluate(fw, evidence).config.controls
+    assert (verdict.config, verdict.disagrees, verdict.conflicts) == (C.NON_COMPLIANT, False, ())
+    assert verdict.reason == "AWS Config says NON_COMPLIANT from v (S3_BUCKET_VERSIONING_ENABLED), in line with our verdict (fail)."
+
+
+def test_resources_are_compared_only_between_equivalent_rules_and_checks() -> None:
+    # Config's public-read rule passes the bucket; our versioning check fails it: a different property,
+    # so no resource conflict, but the control-level verdicts still disagree.
+    fw = framework(control("C1", VERSIONING, NOT_PUBLIC, rules=("S3_BUCKET_PUBLIC_READ_PROHIBITED",)))
+    evidence = [*buckets(bucket("public", versioned=False)),
+                rules(config_rule("p", "S3_BUCKET_PUBLIC_READ_PROHIBITED", "COMPLIANT", {"public": "COMPLIANT"}))]
+    (verdict,) = evaluate(fw, evidence).config.controls
+    assert verdict.conflicts == () and verdict.disagrees
+    assert verdict.reason.startswith("AWS Config finds p (S3_BUCKET_PUBLIC_READ_PROHIBITED) compliant")
+
+
+def test_secondary_checks_are_compared_too() -> None:
+    secondary = CheckRef(id="s3.bucket_versioning_enabled", role=Role.SECONDARY)
+    fw = framework(control("C1", NOT_PUBLIC, secondary, rules=("S3_BUCKET_VERSIONING_ENABLED",)))
+    evidence = [*buckets(bucket("private", versioned=False)),
+                rules(config_rule("v", "S3_BUCKET_VERSIONING_ENABLED", "COMPLIANT", {"private": "COMPLIANT"}))]
+    (verdict,) = evaluate(fw, evidence).config.controls
+    assert verdict.ours == "pass" and verdict.disagrees
+    assert [c.resource for c in verdict.conflicts] == ["arn:aws:s3:::private"]
+
+
+def test_rules_not_deployed() -> None:
+    fw = framework(control("C1", VERSIONING, rules=("S3_BUCKET_LOGGING_ENABLED", "S3_BUCKET_REPLICATION_ENABLED")),
+                   control("C2", VERSIONING, rules=()))
+    evidence = [*buckets(bucket("public", versioned=False)),
+                rules(config_rule("v", "S3_BUCKET_VERSIONING_ENABLED", "COMPLIANT", {"public": "COMPLIANT"}))]
+    result = evaluate(fw, evidence)
+    (verdict,) = result.config.controls  # C2 lists no Config rule: nothing to compare
+    assert (verdict.config, verdict.disagrees, verdict.rules) == (C.NOT_DEPLOYED, False, ())
+    assert verdict.reason == "None of the 2 AWS Config managed rule(s) mapped to this control is deployed."
+    assert [r.name for r in result.config.rules] == ["v"]  # still listed with its verdict
+
+
+def test_a_gap_in_one_region_leaves_no_verdict_unless_non_compliant() -> None:
+    denied = Evidence(key="config.rules", account_id=ACCOUNT, region="us-east-1", collected_at=snapshot("x", 0).collected_at,
+                      tool_version="test", error=EvidenceError(code="AccessDeniedException", message="denied"))
+    fw = framework(control("C1", VERSIONING, rules=("S3_BUCKET_VERSIONING_ENABLED",)))
+    compliant = rules(config_rule("v", "S3_BUCKET_VERSIONING_ENABLED", "COMPLIANT", {"kept": "COMPLIANT"}))
+    result = evaluate(fw, [*buckets(bucket("kept", versioned=True)), compliant, denied])
+    (verdict,) = result.config.controls
+    assert (verdict.config, verdict.disagrees) == (C.NOT_COLLECTED, False)
+    assert f"could not be read in {ACCOUNT}/us-east-1" in verdict.reason
+    assert [g.code for g in result.config.gaps] == ["AccessDeniedException"]
+    failing = rules(config_rule("v", "S3_BUCKET_VERSIONING_ENABLED", "NON_COMPLIANT", {"kept": "NON_COMPLIANT"}))
+    (verdict,) = evaluate(fw, [*buckets(bucket("kept", versioned=True)), failing, denied]).config.controls
+    assert (verdict.config, verdict.disagrees) == (C.NON_COMPLIANT, True)
+
+
+def test_config_not_collected_at_all() -> None:
+    fw = framework(control("C1", VERSIONING, rules=("S3_BUCKET_VERSIONING_ENABLED",)))
+    (verdict,) = evaluate(fw, buckets(bucket("kept", versioned=True))).config.controls
+    assert (verdict.config, verdict.disagrees) == (C.NOT_COLLECTED, False)
+
+
+def test_custom_rules_and_unknown_packs_are_listed() -> None:
+    custom = config_rule("tags-required", "arn:aws:lambda:eu-west-1:1:function:f", "NON_COMPLIANT",
+                         {"public": "NON_COMPLIANT"}, owner="CUSTOM_LAMBDA")
+    in_pack = config_rule("v-conformance-pack-abc", "S3_BUCKET_VERSIONING_ENABLED", "INSUFFICIENT_DATA", {})
+    pack = {"ConformancePackName": "house-rules", "Status": {"ConformancePackState": "CREATE_COMPLETE"},
+            "ComplianceSummary": {"ConformancePackComplianceStatus": "INSUFFICIENT_DATA"},
+            "RuleCompliance": [{"ConfigRuleName": "v-conformance-pack-abc", "ComplianceType": "INSUFFICIENT_DATA"}],
+            "errors": {}}
+    evidence = [rules(custom, in_pack), snapshot("config.conformance_packs", [pack], region="eu-west-1")]
+    fw = framework(control("C1", VERSIONING, rules=("S3_BUCKET_VERSIONING_ENABLED",)))
+    result = evaluate(fw, [*buckets(bucket("kept", versioned=True)), *evidence])
+    listed = {r.name: (r.source, r.managed, r.compliance, r.non_compliant, r.conformance_pack) for r in result.config.rules}
+    assert listed == {
+        "tags-required": ("custom Lambda rule", False, C.NON_COMPLIANT, 1, None),
+        "v-conformance-pack-abc": ("S3_BUCKET_VERSIONING_ENABLED", True, C.INSUFFICIENT_DATA, 0, "house-rules"),
+    }
+    (pack_verdict,) = result.config.packs
+    assert (pack_verdict.name, pack_verdict.state, pack_verdict.compliance, pack_verdict.rules) == (
+        "house-rules", "CREATE_COMPLETE", C.INSUFFICIENT_DATA, ("v-conformance-pack-abc",))
+    (verdict,) = result.config.controls
+    assert verdict.config is C.INSUFFICIENT_DATA and not verdict.disagrees
+
+
+def test_other_accounts_resources_are_not_compared() -> None:
+    fw = framework(control("C1", VERSIONING, rules=("S3_BUCKET_VERSIONING_ENABLED",)))
+    other = snapshot("config.rules", [config_rule("v", "S3_BUCKET_VERSIONING_ENABLED", "COMPLIANT", {"public": "COMPLIANT"})],
+                     account="444455556666", region="eu-west-1")
+    (verdict,) = evaluate(fw, [*buckets(bucket("public", versioned=False)), other]).config.controls
+    assert verdict.conflicts == ()
+
+
+def test_packs_written_before_the_cross_check_still_load() -> None:
+    result = evaluate(framework(control("C1", VERSIONING, rules=())), buckets(bucket("kept", versioned=True)))
+    old = result.model_dump(mode="json")
+    del old["config"]
+    assert FrameworkResult.model_validate(old).config.controls == ()
+
+
+@pytest.mark.parametrize(
+    ("values", "gap", "expected"),
+    [
+        ([C.COMPLIANT, C.NON_COMPLIANT], True, C.NON_COMPLIANT),
+        ([C.COMPLIANT], True, C.NOT_COLLECTED),
+        ([C.INSUFFICIENT_DATA, C.COMPLIANT], False, C.COMPLIANT),
+        ([C.NOT_APPLICABLE, C.INSUFFICIENT_DATA], False, C.INSUFFICIENT_DATA),
+        ([C.NOT_APPLICABLE], False, C.NOT_APPLICABLE),
+        ([], False, C.NOT_DEPLOYED),
+    ],
+)
+def test_combine(values: list[ConfigCompliance], gap: bool, expected: ConfigCompliance) -> None:
+    assert combine(values, gap=gap) is expected
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "resource_id", "arn"),
+    [
+        ("AWS::S3::Bucket", "logs", "arn:aws:s3:::logs"),
+        ("AWS::::Account", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root"),
+        ("AWS::CloudTrail::Trail", "main", f"arn:aws:cloudtrail:eu-west-1:{ACCOUNT}:trail/main"),
+        ("AWS::EC2::SecurityGroup", "sg-1", f"arn:aws:ec2:eu-west-1:{ACCOUNT}:security-group/sg-1"),
+        ("AWS::SNS::Topic", "arn:aws:sns:eu-west-1:1:t", "arn:aws:sns:eu-west-1:1:t"),
+        ("AWS::IAM::User", "AIDAEXAMPLE", "AWS::IAM::User/AIDAEXAMPLE"),
+    ],
+)
+def test_evaluation_resource(resource_type: str, resource_id: str, arn: str) -> None:
+    assert evaluation_resource(ACCOUNT, "eu-west-1", resource_type, resource_id) == arn
