@@ -77,6 +77,7 @@ IAM_ACTION_OVERRIDES = {
 }
 
 _SERVICE_PREFIX = {
+    "accessanalyzer": "access-analyzer",
     "elbv2": "elasticloadbalancing",
     "elb": "elasticloadbalancing",
     "efs": "elasticfilesystem",
