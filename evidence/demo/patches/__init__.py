@@ -11,6 +11,7 @@ from __future__ import annotations
 from evidence.demo.patches import (
     _state,
     accessanalyzer,
+    backup,
     cloudtrail,
     cloudtrail_events,
     cloudtrail_status,
@@ -43,4 +44,5 @@ def apply_all() -> None:
     securityhub.apply()
     accessanalyzer.apply()
     redshift.apply()
+    backup.apply()
     throttle.apply()
