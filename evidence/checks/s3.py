@@ -147,3 +147,26 @@ def bucket_access_logging(buckets: tuple[Evidence, ...]) -> Iterator[Finding]:
             target = (b.get("logging") or {}).get("TargetBucket")
             yield judged(ev, bucket_arn(b), bool(target), f"Access logs go to bucket {target}.",
                          "Server access logging is off.", region=b.get("Region"))
+
+
+def _expires(rule: dict[str, Any]) -> bool:
+    """A lifecycle rule that deletes objects: current versions after a time, or noncurrent versions."""
+    expiration = rule.get("Expiration") or {}
+    return bool(expiration.get("Days") or expiration.get("Date")
+                or (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays"))
+
+
+@check("s3.bucket_lifecycle_configured", needs="s3.buckets", severity="low")
+def bucket_lifecycle_configured(buckets: tuple[Evidence, ...]) -> Iterator[Finding]:
+    """Every bucket has an enabled lifecycle rule that expires objects or noncurrent versions."""
+    for ev in buckets:
+        for b in _buckets(ev):
+            if _missing(b, "lifecycle"):
+                yield unknown(ev, bucket_arn(b), "The lifecycle configuration could not be read.",
+                              region=b.get("Region"))
+                continue
+            rules = b.get("lifecycle") or []
+            expiring = [str(r.get("ID") or "unnamed") for r in rules if r.get("Status") == "Enabled" and _expires(r)]
+            yield judged(ev, bucket_arn(b), bool(expiring), f"Lifecycle rule {', '.join(expiring)} expires objects.",
+                         "No enabled lifecycle rule expires objects or noncurrent versions."
+                         if rules else "The bucket has no lifecycle configuration.", region=b.get("Region"))
