@@ -18,7 +18,8 @@ re-run whenever checks are added:
   audited data centres are `inherited: true` with a request for AWS's audit reports;
 - per-framework check parameters (PARAMS) are set only where the registered check accepts them.
 
-It also writes the JSON Schema of the framework model next to the YAML files. Output is
+It also writes the JSON Schema of the framework model next to the YAML files (`--schema-only`
+rewrites just that, after a change to the model). Output is
 deterministic: the reference's control order, primary checks before secondary ones, sorted rules.
 """
 
@@ -396,11 +397,16 @@ def unmapped(checks: Mapping[str, CheckSpec], references: Sequence[Mapping[str, 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0] if __doc__ else None)
-    parser.add_argument("--reference", type=Path, required=True, help="folder holding controls_*.yaml, catalogue.yaml")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--reference", type=Path, help="folder holding controls_*.yaml and catalogue.yaml")
+    what.add_argument("--schema-only", action="store_true", help="only rewrite the JSON Schema (after a model change)")
     parser.add_argument("--out", type=Path, default=None, help="where to write (default: the shipped frameworks/)")
     args = parser.parse_args(argv)
     out: Path = args.out or frameworks_dir()
     out.mkdir(parents=True, exist_ok=True)
+    (out / SCHEMA_FILE).write_text(schema_text(), encoding="utf-8")
+    if args.schema_only:
+        return 0
     checks = registry.checks()
     with (args.reference / "catalogue.yaml").open(encoding="utf-8") as fh:
         catalogue = {str(c["id"]): c for c in yaml.safe_load(fh)["checks"]}
@@ -430,7 +436,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     for check_id in unmapped(checks, references):
         print(f"note: registered check {check_id} is mapped by no reference control", file=sys.stderr)
-    (out / SCHEMA_FILE).write_text(schema_text(), encoding="utf-8")
     return 1 if failed else 0
 
 

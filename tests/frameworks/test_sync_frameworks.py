@@ -169,6 +169,12 @@ def test_sections_follow_the_framework_and_unknown_ones_are_refused(sync: Module
         build(sync, "soc2", ref_control("ZZ1.1", "manual", manual_evidence="x"))
 
 
+def test_schema_only_needs_no_reference(sync: ModuleType, tmp_path: Path) -> None:
+    assert sync.main(["--schema-only", "--out", str(tmp_path)]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == [SCHEMA_FILE]
+    assert (tmp_path / SCHEMA_FILE).read_text(encoding="utf-8") == schema_text()
+
+
 def test_registered_checks_no_control_maps_are_named(sync: ModuleType) -> None:
     reference = {"controls": [ref_control("CC6.1", "automated", mapping("iam.root_mfa_enabled"))]}
     assert sync.unmapped(CHECKS, [reference, {"controls": []}]) == ["iam.password_policy_min_length"]
