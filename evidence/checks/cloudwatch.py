@@ -189,7 +189,7 @@ def _parsed_filters(acct: _Account) -> list[_Filter]:
                 pattern = parse(str(flt.get("filterPattern", "")))
             except PatternError:
                 continue
-            out.append(_Filter(f"{group}/{flt.get('filterName')}", pattern, _filter_alerting(acct, region, flt)))
+            out.append(_Filter(str(flt.get("filterName")), pattern, _filter_alerting(acct, region, flt)))
     return out
 
 
@@ -216,7 +216,7 @@ class _Coverage:
         elif self.alerting is Alerting.NO_SUBSCRIBER:
             text = f"{name}: the alarm's SNS topic has no confirmed subscription"
         else:
-            text = f"{name}: no alarm with an enabled SNS action watches the metric of {', '.join(self.weak)}"
+            text = f"{name}: no alarm with an enabled SNS action watches the metric of filter {', '.join(self.weak)}"
         if self.too_broad:
             text += f" (filter {', '.join(self.too_broad)} also matches routine events and is not counted)"
         return text

@@ -50,6 +50,15 @@ def seeder(func: Seeder) -> Seeder:
     return func
 
 
+_ORGANIZATION_SEEDERS: list[Seeder] = []
+
+
+def organization_seeder(func: Seeder) -> Seeder:
+    """Register a part of the scenario that needs the organization and its members (run after them)."""
+    _ORGANIZATION_SEEDERS.append(func)
+    return func
+
+
 def expect(check: str, resource: str, status: str) -> None:
     EXPECTED.append(Expect(check, resource, status))
 
@@ -341,3 +350,5 @@ def seed(emulator: Emulator) -> None:
     for func in _SEEDERS:
         func(aws)
     seed_organization(aws)
+    for func in _ORGANIZATION_SEEDERS:
+        func(aws)

@@ -22,6 +22,7 @@ from evidence.demo.patches import (
     ec2,
     guardduty,
     iam,
+    macie,
     redshift,
     securityhub,
     throttle,
@@ -44,5 +45,6 @@ def apply_all() -> None:
     securityhub.apply()
     accessanalyzer.apply()
     redshift.apply()
+    macie.apply()
     backup.apply()
     throttle.apply()
