@@ -57,7 +57,7 @@ def _table(*columns: str) -> Table:
     """Plain columns, one row per line; only the last column is cut (with an ellipsis) to fit."""
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     for name in columns[:-1]:
-        table.add_column(name, no_wrap=True, min_width=len(name))
+        table.add_column(name, no_wrap=True)
     table.add_column(columns[-1], no_wrap=True, overflow="ellipsis")
     return table
 
