@@ -3,48 +3,55 @@
 Every patch changes classes or module tables, never backend instances, so it survives
 ``/moto-api/reset``; every patch is idempotent. State the patches add lives on moto's backend
 instances (per account and region) or is cleared by moto's reset, like moto's own state.
-Importing this package imports moto.
+
+Importing a service's moto modules is slow (EC2 alone takes over a second), so a service's
+patches are applied just before moto's server builds that service's web app, on its first
+request. Patches that every request or the routing depend on are applied at start.
 """
 
 from __future__ import annotations
 
-from evidence.demo.patches import (
-    _state,
-    accessanalyzer,
-    backup,
-    cloudtrail,
-    cloudtrail_events,
-    cloudtrail_status,
-    config_compliance,
-    config_delivery,
-    config_packs,
-    determinism,
-    ec2,
-    guardduty,
-    iam,
-    macie,
-    redshift,
-    securityhub,
-    throttle,
-)
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
+
+from moto.moto_server import threaded_moto_server
+
+from evidence.demo.patches import _state, accessanalyzer, determinism, throttle
+from evidence.demo.patches._hook import install
+
+# moto service name -> the patch modules (in this package) it needs, applied on first use.
+SERVICE_PATCHES: dict[str, tuple[str, ...]] = {
+    "backup": ("backup",),
+    "cloudtrail": ("cloudtrail", "cloudtrail_events", "cloudtrail_status"),
+    "config": ("config_compliance", "config_delivery", "config_packs"),
+    "ec2": ("ec2",),
+    "guardduty": ("guardduty",),
+    "iam": ("iam",),
+    "macie2": ("macie",),
+    "redshift": ("redshift",),
+    "securityhub": ("securityhub", "securityhub_findings"),
+}
 
 
 def apply_all() -> None:
-    """Apply every patch. Safe to call more than once."""
+    """Apply the start-up patches and arrange the per-service ones. Safe to call more than once."""
     _state.apply()
-    determinism.apply()
-    iam.apply()
-    ec2.apply()
-    cloudtrail.apply()
-    cloudtrail_events.apply()
-    cloudtrail_status.apply()
-    config_compliance.apply()
-    config_delivery.apply()
-    config_packs.apply()
-    guardduty.apply()
-    securityhub.apply()
     accessanalyzer.apply()
-    redshift.apply()
-    macie.apply()
-    backup.apply()
     throttle.apply()
+    original = threaded_moto_server.create_backend_app
+    install(threaded_moto_server, "create_backend_app", determinism.neutral(_patching_first(original)))
+
+
+def apply_for(service: str) -> None:
+    """Apply the patches of one moto service now."""
+    for name in SERVICE_PATCHES.get(service, ()):
+        import_module(f"{__name__}.{name}").apply()
+
+
+def _patching_first(create_app: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def create_backend_app(service: Any) -> Any:
+        apply_for(service)
+        return create_app(service)
+
+    return create_backend_app

@@ -16,16 +16,11 @@ import moto.backends as backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict
 from moto.moto_api._internal import mock_random
-from moto.moto_server import threaded_moto_server
-
-from evidence.demo.patches._hook import install
 
 
-def apply() -> None:
-    install(threaded_moto_server, "create_backend_app", _neutral(threaded_moto_server.create_backend_app))
+def neutral(create_app: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Wrap moto's ``create_backend_app`` so that building an app leaves no trace in moto's state."""
 
-
-def _neutral(create_app: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def create_backend_app(service: Any) -> Any:
         state = mock_random.getstate()
         existing = _default_account_regions(service)
