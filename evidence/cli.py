@@ -20,7 +20,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from evidence import registry, store
+from evidence.attachments import AttachmentError, apply_attachments, read_register
+from evidence.attachments import attach as attach_file
 from evidence.aws import AwsError, ClientFactory
+from evidence.exceptions import ExceptionsError, load_register
 from evidence.frameworks import FrameworkError, resolve
 from evidence.models import Evidence, Framework, Pack, Status
 from evidence.pipeline import (
@@ -36,6 +39,8 @@ from evidence.pipeline import (
     reach_accounts,
     report_in,
 )
+from evidence.signing import SigningError, check_signature, read_signature, sign_with_key, sign_with_kms
+from evidence.signoff import SIGNOFF, Decision, SignOffError, make_signoff, signoff_view, signoff_view_of
 from evidence.store import StoreError
 
 app = typer.Typer(
@@ -69,7 +74,7 @@ def _errors() -> Iterator[None]:
         yield
     except (
         AwsError, StoreError, FrameworkError, PeriodError, PipelineError, UsageError, RenderError,
-        registry.RegistryError,
+        registry.RegistryError, ExceptionsError, AttachmentError, SignOffError, SigningError,
     ) as exc:
         raise _fail(str(exc)) from None
 
@@ -111,6 +116,9 @@ ShardOpt = Annotated[
     str | None,
     typer.Option("--shard", help="Collect slice i of n of the (account, region) pairs: `i/n`, or `auto/n` to read the "
                  "index from AWS_BATCH_JOB_ARRAY_INDEX or JOB_COMPLETION_INDEX. Join with `evidence merge`."),
+]
+ExceptionsOpt = Annotated[
+    Path | None, typer.Option("--exceptions", help="Exceptions register (YAML): accepted risks with expiry.")
 ]
 FailOnOpt = Annotated[
     str | None, typer.Option("--fail-on", help="Exit 1 when any control has this status (e.g. fail), for CI gating.")
@@ -291,6 +299,7 @@ def run(
     external_id: ExternalIdOpt = None,
     session_duration: DurationOpt = 3600,
     resume: ResumeOpt = False,
+    exceptions: ExceptionsOpt = None,
 ) -> None:
     """Collect, evaluate and report in one go: writes a complete evidence pack."""
     with _errors():
@@ -301,7 +310,9 @@ def run(
         reach = Reach(organization, accounts, role_name, external_id, session_duration)
         target = _target(profile, regions, period_start, period_end, reach)
         dest = out or _default_out("pack")
-        pack = _run_pipeline(dest, target, chosen, company=company, logo=logo, resume=resume)
+        if exceptions is not None:
+            load_register(exceptions)  # refuse a bad register before collecting anything
+        pack = _run_pipeline(dest, target, chosen, company=company, logo=logo, resume=resume, exceptions=exceptions)
     raise typer.Exit(_gate(pack, gate))
 
 
@@ -313,10 +324,11 @@ def _run_pipeline(
     company: str | None,
     logo: Path | None,
     resume: bool = False,
+    exceptions: Path | None = None,
 ) -> Pack:
     with _interrupt_hint(dest), store.collecting_pack(dest, resume=resume) as folder:
         _collect_with_progress(folder, target)
-        pack = evaluate_in(folder, frameworks)
+        pack = evaluate_in(folder, frameworks, exceptions=exceptions)
         err.print("Rendering reports...")
         report_in(folder, pack, company=company, logo=logo)
     err.print(f"Evidence pack written to [bold]{dest}[/] (pack id {pack.pack_id[:16]}…)")
@@ -392,6 +404,7 @@ def evaluate_cmd(
     pack_dir: Annotated[Path, typer.Argument(help="A pack folder written by collect or run.")],
     frameworks: FrameworksOpt = ALL_FRAMEWORKS,
     framework_file: FrameworkFileOpt = None,
+    exceptions: ExceptionsOpt = None,
 ) -> None:
     """Evaluate the collected evidence against frameworks, offline; writes pack.json."""
     with _errors():
@@ -400,7 +413,7 @@ def evaluate_cmd(
             for stale in folder.iterdir():
                 if stale.suffix in RENDERED_SUFFIXES:
                     stale.unlink()
-            pack = evaluate_in(folder, chosen)
+            pack = evaluate_in(folder, chosen, exceptions=exceptions)
     err.print(f"Evaluated {pack_dir}; run `evidence report {pack_dir}` to render the reports.")
     _summary(pack)
 
@@ -414,16 +427,26 @@ def report_cmd(
     """Render the PDF and workbook of every framework in pack.json, offline."""
     with _errors():
         pack = store.read_pack(pack_dir)
+        view = signoff_view(pack_dir)
         with store.staged_pack(pack_dir, update=True) as folder:
-            written = report_in(folder, pack, company=company, logo=logo)
+            written = report_in(folder, pack, company=company, logo=logo, signoff=view)
     err.print(f"Wrote {', '.join(written)} in {pack_dir}")
 
 
 @app.command()
-def verify(pack_dir: Annotated[Path, typer.Argument(help="A pack folder.")]) -> None:
-    """Re-hash every file of a pack against its manifest; exit 1 on any difference."""
+def verify(
+    pack_dir: Annotated[Path, typer.Argument(help="A pack folder.")],
+    public_key: Annotated[
+        Path | None, typer.Option("--public-key", help="PEM public key the pack must be signed with.")
+    ] = None,
+) -> None:
+    """Re-hash every file of a pack against its manifest, check its signature and sign-off; exit 1 on any problem."""
     with _errors():
         result = store.verify(pack_dir)
+        signed = read_signature(pack_dir) is not None
+        trusted = public_key.read_text() if public_key is not None else None
+        sig_ok, sig_text = check_signature(pack_dir, trusted_pem=trusted) if signed or trusted else (True, "")
+        view = signoff_view(pack_dir)
     for rel in result.changed:
         err.print(f"[red]changed:[/] {rel}")
     for rel in result.missing:
@@ -432,10 +455,96 @@ def verify(pack_dir: Annotated[Path, typer.Argument(help="A pack folder.")]) -> 
         err.print(f"[red]not in manifest:[/] {rel}")
     if not result.digest_ok:
         err.print("[red]the manifest's pack id does not match its evidence entries[/]")
-    if not result.ok:
+    if sig_text:
+        err.print(("Signature: " if sig_ok else "[red]signature:[/] ") + sig_text)
+    if view is not None:
+        err.print(f"Sign-off: {view.decision} by {view.name} ({view.role}) on {view.signed_at:%Y-%m-%d} — {view.note}")
+    if not (result.ok and sig_ok and (view is None or view.valid)):
         err.print(f"Pack {pack_dir} FAILED verification.")
         raise typer.Exit(1)
     err.print(f"Pack {pack_dir} verified: {result.checked} files match the manifest.")
+
+
+@app.command()
+def sign(
+    pack_dir: Annotated[Path, typer.Argument(help="A pack folder.")],
+    key: Annotated[Path | None, typer.Option("--key", help="Ed25519 private key (PEM) to sign with.")] = None,
+    kms_key_id: Annotated[str | None, typer.Option("--kms-key-id", help="AWS KMS asymmetric key to sign with.")] = None,
+    region: Annotated[str, typer.Option("--region", help="Region of the KMS key.")] = "us-east-1",
+    profile: ProfileOpt = None,
+) -> None:
+    """Write a detached signature over manifest.json (manifest.sig.json)."""
+    with _errors():
+        if (key is None) == (kms_key_id is None):
+            raise UsageError("give exactly one of --key or --kms-key-id")
+        if not store.verify(pack_dir).ok:
+            raise UsageError(f"{pack_dir} fails verification; a changed pack is not signed")
+        if key is not None:
+            sig = sign_with_key(pack_dir, key)
+        else:
+            assert kms_key_id is not None
+            factory = ClientFactory.from_options(profile=profile, allow={"kms:Sign"})
+            sig = sign_with_kms(pack_dir, factory, kms_key_id, region)
+    err.print(f"Signed {pack_dir}/manifest.json with {sig.signer}.")
+
+
+@app.command()
+def signoff(
+    pack_dir: Annotated[Path, typer.Argument(help="A pack folder.")],
+    name: Annotated[str, typer.Option("--name", help="Who signs the pack off.")],
+    role: Annotated[str, typer.Option("--role", help="Their role, e.g. CISO.")],
+    decision: Annotated[Decision, typer.Option("--decision", help="approved or rejected.")],
+    comment: Annotated[str, typer.Option("--comment", help="Why, or under which conditions.")] = "",
+) -> None:
+    """Record the security lead's decision, bound to the pack's content, and re-render the reports with it."""
+    with _errors():
+        if not store.verify(pack_dir).ok:
+            raise UsageError(f"{pack_dir} fails verification; a changed pack cannot be signed off")
+        signed_by = None
+        if read_signature(pack_dir) is not None:
+            ok, text = check_signature(pack_dir)
+            if not ok:
+                raise UsageError(f"the pack's signature is not valid: {text}")
+            signed_by = text
+        record = make_signoff(pack_dir, name=name, role=role, decision=decision, comment=comment,
+                              signed_by=signed_by)
+        pack = store.read_pack(pack_dir)
+        with store.staged_pack(pack_dir, update=True) as folder:
+            store.write_file(folder, SIGNOFF, store.canonical_json(record))
+            view = signoff_view_of(record, valid=True)
+            report_in(folder, pack, signoff=view)
+    err.print(f"Sign-off recorded: {decision.value} by {name} ({role}). Reports re-rendered with the sign-off page.")
+    if signed_by:
+        err.print("The manifest changed: sign the pack again (`evidence sign`) to cover the sign-off.")
+
+
+@app.command()
+def attach(
+    pack_dir: Annotated[Path, typer.Argument(help="A pack folder.")],
+    control: Annotated[str, typer.Option("--control", help="Control id, e.g. CC1.1.")],
+    file: Annotated[Path, typer.Option("--file", help="The document to attach.")],
+    note: Annotated[str, typer.Option("--note", help="What it is and why it evidences the control.")],
+    framework: Annotated[
+        str | None, typer.Option("--framework", help="Framework id, when the control id is ambiguous.")
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who attaches it (default: the current user).")] = None,
+) -> None:
+    """Attach manual evidence to a control: copied into the pack, hashed, shown in the reports."""
+    with _errors():
+        pack = store.read_pack(pack_dir)
+        known = {c.id for fw in pack.frameworks if framework in (None, fw.id) for c in fw.controls}
+        who = by or os.environ.get("USER") or "unknown"
+        view = signoff_view(pack_dir)
+        with store.staged_pack(pack_dir, update=True) as folder:
+            item = attach_file(folder, control=control, framework=framework, source=file, note=note,
+                               attached_by=who, known_controls=known)
+            registered = read_register(folder)
+            frameworks = tuple(apply_attachments(fw, registered, pack.collection.finished_at)
+                               for fw in pack.frameworks)
+            pack = pack.model_copy(update={"frameworks": frameworks})
+            store.write_file(folder, store.PACK_JSON, store.canonical_json(pack))
+            report_in(folder, pack, signoff=view)
+    err.print(f"Attached {item.path} (sha256 {item.sha256[:16]}…) to control {control}.")
 
 
 @app.command()

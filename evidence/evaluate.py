@@ -17,8 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from evidence import registry
+from evidence.attachments import apply_attachments
 from evidence.crosscheck import cross_check
+from evidence.exceptions import apply_exceptions, register_results
 from evidence.models import (
+    Attachment,
     CheckRef,
     CheckResult,
     CollectionInfo,
@@ -27,6 +30,7 @@ from evidence.models import (
     ControlResult,
     Evidence,
     EvidenceRef,
+    ExceptionEntry,
     Finding,
     Framework,
     FrameworkResult,
@@ -144,6 +148,7 @@ def roll_up(
         inherited=control.inherited,
         implementation=control.implementation,
         failed_resources=failed,
+        renewal_days=control.renewal_days,
     )
 
 
@@ -181,9 +186,19 @@ def evaluate(
     frameworks: Sequence[Framework],
     *,
     pack_id: str,
+    exceptions: Sequence[ExceptionEntry] = (),
+    attachments: Sequence[Attachment] = (),
 ) -> Pack:
     index = EvidenceIndex(evidence)
-    results = tuple(evaluate_framework(fw, index) for fw in frameworks)
+    as_of = collection.finished_at.date()
+    matched: dict[str, int] = {}
+    evaluated: list[FrameworkResult] = []
+    for fw in frameworks:
+        result, counts = apply_exceptions(evaluate_framework(fw, index), exceptions, as_of)
+        for key, n in counts.items():
+            matched[key] = matched.get(key, 0) + n
+        evaluated.append(apply_attachments(result, attachments, collection.finished_at))
+    results = tuple(evaluated)
     seen: set[tuple[str, str, str, str, str]] = set()
     findings: list[Finding] = []
     for fr in results:
@@ -203,4 +218,5 @@ def evaluate(
         gaps=index.all_gaps(),
         findings=tuple(findings),
         frameworks=results,
+        exceptions=register_results(exceptions, matched, as_of),
     )

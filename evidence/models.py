@@ -6,11 +6,11 @@ by `collect` can be re-read, re-evaluated and re-rendered offline with the same 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION = 1
 GLOBAL_REGION = "global"
@@ -145,6 +145,7 @@ class Control(Frozen):
     inherited: bool = False
     implementation: str | None = None  # HIPAA: required | addressable
     note: str | None = None
+    renewal_days: int = 365  # how long an attached piece of manual evidence stays current
 
 
 class Section(Frozen):
@@ -188,6 +189,19 @@ class CheckResult(Frozen):
     evidence: tuple[str, ...] = ()  # pack paths of the snapshots it read
 
 
+class Attachment(Frozen):
+    """Manual evidence attached to a control with `evidence attach`."""
+
+    control: str
+    framework: str | None = None
+    path: str  # inside the pack
+    sha256: str
+    note: str
+    attached_by: str
+    attached_at: datetime
+    stale: bool = False  # older than the control's renewal period when the evidence was collected
+
+
 class ControlCheck(Frozen):
     key: str
     check: str
@@ -208,6 +222,9 @@ class ControlResult(Frozen):
     inherited: bool = False
     implementation: str | None = None
     failed_resources: int = 0
+    exceptions: tuple[str, ...] = ()  # ids of the exceptions applied to this control
+    attachments: tuple[Attachment, ...] = ()
+    renewal_days: int = 365
 
 
 class ConfigCompliance(StrEnum):
@@ -295,6 +312,58 @@ class FrameworkResult(Frozen):
         return out
 
 
+class ExceptionEntry(Frozen):
+    """One entry of the exceptions register (see evidence/exceptions.py for the file format)."""
+
+    id: str
+    check: str | None = None
+    control: str | None = None
+    framework: str | None = None
+    resource: str = "*"
+    account: str = "*"
+    reason: str
+    owner: str
+    approved_by: str | None = None
+    approved_on: date | None = None
+    expires_on: date
+    ticket: str | None = None
+
+    @model_validator(mode="after")
+    def _scope(self) -> ExceptionEntry:
+        if not (self.check or self.control):
+            raise ValueError("an exception names a check or a control")
+        if self.approved_on and self.approved_on > self.expires_on:
+            raise ValueError("approved_on is after expires_on")
+        return self
+
+
+class ExceptionState(StrEnum):
+    APPLIED = "applied"
+    UNUSED = "unused"
+    EXPIRED = "expired"
+    UNAPPROVED = "unapproved"
+
+
+class ExceptionResult(Frozen):
+    entry: ExceptionEntry
+    state: ExceptionState
+    matched: int = 0
+    note: str
+
+
+class SignOffView(Frozen):
+    """The security lead's recorded decision, as the sign-off page shows it."""
+
+    name: str
+    role: str
+    decision: str
+    comment: str = ""
+    signed_at: datetime
+    content_digest: str
+    valid: bool
+    note: str
+
+
 class Pack(Frozen):
     """Everything a renderer needs, and nothing else."""
 
@@ -307,6 +376,8 @@ class Pack(Frozen):
     gaps: tuple[Gap, ...]
     findings: tuple[Finding, ...]
     frameworks: tuple[FrameworkResult, ...]
+    exceptions: tuple[ExceptionResult, ...] = ()
+    signoff: SignOffView | None = None  # never stored in pack.json: read from signoff.json when rendering
 
 
 # --------------------------------------------------------------------------- manifest

@@ -18,9 +18,11 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from evidence import registry, store
+from evidence.attachments import read_register
 from evidence.aws import AwsError, ClientFactory
 from evidence.collect import AccountTarget, collect, paginate, plan_units
 from evidence.evaluate import evaluate
+from evidence.exceptions import load_register
 from evidence.models import (
     CollectionInfo,
     Evidence,
@@ -30,6 +32,7 @@ from evidence.models import (
     Period,
     Scope,
     ShardInfo,
+    SignOffView,
 )
 from evidence.version import TOOL_VERSION
 
@@ -262,18 +265,36 @@ def merge_shards(folder: Path, shards: Sequence[Path]) -> CollectionInfo:
 # ----------------------------------------------------------------------------- evaluate, report
 
 
-def evaluate_in(folder: Path, frameworks: Sequence[Framework]) -> Pack:
+EXCEPTIONS_FILE = "exceptions.yaml"
+
+
+def evaluate_in(folder: Path, frameworks: Sequence[Framework], *, exceptions: Path | None = None) -> Pack:
+    """Evaluate the evidence in a pack folder; the exceptions register given is kept in the pack."""
+    if exceptions is not None:
+        load_register(exceptions)  # a bad register is refused before anything is written
+        shutil.copyfile(exceptions, folder / EXCEPTIONS_FILE)
+    kept = folder / EXCEPTIONS_FILE
+    entries = load_register(kept) if kept.is_file() else ()
     collection = store.read_collection(folder)
     evidence, refs = store.read_evidence(folder)
-    pack = evaluate(evidence, refs, collection, frameworks, pack_id=store.pack_id_of(folder))
+    pack = evaluate(evidence, refs, collection, frameworks, pack_id=store.pack_id_of(folder),
+                    exceptions=entries, attachments=read_register(folder))
     store.write_file(folder, store.PACK_JSON, store.canonical_json(pack))
     return pack
 
 
-def report_in(folder: Path, pack: Pack, *, company: str | None = None, logo: Path | None = None) -> list[str]:
+def report_in(
+    folder: Path,
+    pack: Pack,
+    *,
+    company: str | None = None,
+    logo: Path | None = None,
+    signoff: SignOffView | None = None,
+) -> list[str]:
     """Render a PDF and a workbook per framework of the pack; returns the file names written."""
     from evidence.render import Branding, render_pdf, render_xlsx
 
+    pack = pack.model_copy(update={"signoff": signoff})
     branding = Branding(company=company, logo=logo)
     written: list[str] = []
     for fw in pack.frameworks:

@@ -40,7 +40,8 @@ COLLECTION = "collection.json"
 PACK_JSON = "pack.json"
 EVIDENCE_DIR = "evidence"
 # Files that sit beside the manifest and are bound to it, so cannot be listed in it.
-UNLISTED = frozenset({MANIFEST})
+SIGNATURE = "manifest.sig.json"
+UNLISTED = frozenset({MANIFEST, SIGNATURE})
 
 
 class StoreError(Exception):

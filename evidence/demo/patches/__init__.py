@@ -26,11 +26,15 @@ SERVICE_PATCHES: dict[str, tuple[str, ...]] = {
     "cloudtrail": ("cloudtrail", "cloudtrail_events", "cloudtrail_status"),
     "config": ("config_compliance", "config_delivery", "config_packs"),
     "ec2": ("ec2",),
+    "emr": ("emr",),
     "guardduty": ("guardduty",),
+    "kms": ("kms_digest",),
     "iam": ("iam",),
+    "lambda": ("lambda_urls",),
     "macie2": ("macie",),
     "redshift": ("redshift",),
     "securityhub": ("securityhub", "securityhub_findings"),
+    "ssm": ("ssm_fleet",),
 }
 
 
