@@ -22,6 +22,7 @@ from evidence.demo.patches._hook import install
 
 # moto service name -> the patch modules (in this package) it needs, applied on first use.
 SERVICE_PATCHES: dict[str, tuple[str, ...]] = {
+    "awslambda": ("lambda_urls",),
     "backup": ("backup",),
     "cloudtrail": ("cloudtrail", "cloudtrail_events", "cloudtrail_status"),
     "config": ("config_compliance", "config_delivery", "config_packs"),
@@ -30,7 +31,6 @@ SERVICE_PATCHES: dict[str, tuple[str, ...]] = {
     "guardduty": ("guardduty",),
     "kms": ("kms_digest",),
     "iam": ("iam",),
-    "lambda": ("lambda_urls",),
     "macie2": ("macie",),
     "redshift": ("redshift",),
     "securityhub": ("securityhub", "securityhub_findings"),
