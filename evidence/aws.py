@@ -81,6 +81,7 @@ _SERVICE_PREFIX = {
     "elbv2": "elasticloadbalancing",
     "elb": "elasticloadbalancing",
     "efs": "elasticfilesystem",
+    "emr": "elasticmapreduce",
     "opensearch": "es",
     "resourcegroupstaggingapi": "tag",
     "stepfunctions": "states",
