@@ -50,7 +50,7 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
     "iam.unused_credentials_disabled": {"max_unused_days": {"*": 90}},
     "iam.root_not_used_recently": {"lookback_days": {"*": 90}},
     "cloudwatch.log_group_retention_min": {"min_days": {"*": 365}},
-    "acm.certificate_not_expiring": {"min_days_left": {"*": 30}},
+    "acm.certificate_not_expiring": {"min_days_remaining": {"*": 30}},
     "secretsmanager.secret_unused": {"max_unused_days": {"*": 90}},
 }
 
