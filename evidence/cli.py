@@ -23,6 +23,8 @@ from evidence import registry, store
 from evidence.attachments import AttachmentError, apply_attachments, read_register
 from evidence.attachments import attach as attach_file
 from evidence.aws import AwsError, ClientFactory
+from evidence.cli_cloudtrail import app as cloudtrail_app
+from evidence.cli_frameworks import app as frameworks_app
 from evidence.exceptions import ExceptionsError, load_register
 from evidence.frameworks import FrameworkError, resolve
 from evidence.models import Evidence, Framework, Pack, Status
@@ -577,15 +579,8 @@ def iam_policy() -> None:
     print(policy_document())
 
 
-def _mount_subcommands() -> None:
-    try:
-        from evidence.cli_frameworks import app as frameworks_app
-    except ImportError:
-        return
-    app.add_typer(frameworks_app, name="frameworks", help="List, show, lint frameworks and their coverage.")
-
-
-_mount_subcommands()
+app.add_typer(frameworks_app, name="frameworks", help="List, show, lint frameworks and their coverage.")
+app.add_typer(cloudtrail_app, name="cloudtrail", help="CloudTrail log-file integrity, standalone.")
 
 
 def main() -> None:

@@ -95,6 +95,7 @@ def test_reports_open(demo_pack: Path) -> None:
 @pytest.fixture(scope="module")
 def denied_pack(emulator: Any, demo_pack: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """S3 answers AccessDenied to ListBuckets: the bucket snapshot is a gap."""
+    scenario.seed(emulator)
     factory = demo_factory(emulator)
     stub = Stubber(factory.client("s3", scenario.HOME))
     stub.add_client_error("list_buckets", "AccessDenied", "not authorised to list buckets", 403)

@@ -211,3 +211,46 @@ def s3_data_events_enabled(
             yield judged(ev, arn, not missing, "Object-level read and write events are recorded by CloudTrail.",
                          f"No logging trail records object-level {' or '.join(missing)} events of this bucket.",
                          region=region)
+
+
+def _integrity_summary(result: dict[str, Any]) -> tuple[bool, str]:
+    digests, logs = result["digests"], result["logs"]
+    bad_digests = digests["invalid"] + digests["missing"]
+    bad_logs = logs["invalid"] + logs["missing"]
+    ok = not bad_digests and not bad_logs and result["signatures_verified"]
+    if ok:
+        return True, (f"{digests['valid']} digest files and {logs['valid']} log files verified: signatures, "
+                      "chain links and hashes hold over the audit period.")
+    parts = []
+    if bad_digests:
+        parts.append(f"{digests['invalid']} invalid and {digests['missing']} missing digest files")
+    if bad_logs:
+        parts.append(f"{logs['invalid']} invalid and {logs['missing']} missing log files")
+    if not result["signatures_verified"]:
+        parts.append("signatures could not be verified")
+    codes = sorted({i["code"] for i in result["items"] if i["verdict"] in ("invalid", "missing")})
+    return False, "Log integrity cannot be proven: " + "; ".join(parts) + (f" ({', '.join(codes)})." if codes else ".")
+
+
+@check("cloudtrail.digest_chain_valid", needs="cloudtrail.integrity", severity="high")
+def digest_chain_valid(integrity: tuple[Evidence, ...]) -> Iterator[Finding]:
+    """Every trail's signed digest chain and log files are intact over the audit period."""
+    for ev in integrity:
+        for trail in (ev.data or {}).get("trails", []):
+            arn = trail["trail_arn"]
+            if not trail.get("validation_enabled"):
+                yield failed(ev, arn, "Log file validation is off: there are no signed digests to prove integrity.",
+                             region=trail.get("home_region"))
+                continue
+            if trail.get("error"):
+                yield unknown(ev, arn, f"The log bucket could not be read ({trail['error']['code']}).",
+                              region=trail.get("home_region"))
+                continue
+            for entry in trail.get("regions", []):
+                region = entry["source_region"]
+                if entry.get("error"):
+                    yield unknown(ev, f"{arn} ({region})",
+                                  f"Digests could not be validated ({entry['error']['code']}).", region=region)
+                    continue
+                ok, reason = _integrity_summary(entry["result"])
+                yield judged(ev, f"{arn} ({region})", ok, reason, reason, region=region)

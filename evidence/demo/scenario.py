@@ -50,6 +50,16 @@ def seeder(func: Seeder) -> Seeder:
     return func
 
 
+MemberSeeder = Callable[["Clients", dict[str, str]], None]
+_MEMBER_SEEDERS: list[MemberSeeder] = []
+
+
+def member_seeder(func: MemberSeeder) -> MemberSeeder:
+    """Register a part of the scenario that seeds member accounts (called with their ids by name)."""
+    _MEMBER_SEEDERS.append(func)
+    return func
+
+
 _ORGANIZATION_SEEDERS: list[Seeder] = []
 
 
@@ -339,6 +349,8 @@ def seed_organization(aws: Clients) -> None:
     staging("s3").create_bucket(Bucket=bucket)
     staging("s3").put_bucket_acl(Bucket=bucket, ACL="public-read-write")
     expect("s3.bucket_not_public", bucket_arn(bucket), "fail")
+    for func in _MEMBER_SEEDERS:
+        func(aws, MEMBERS)
 
 
 def seed(emulator: Emulator) -> None:

@@ -57,3 +57,35 @@ def test_log_bucket_not_public() -> None:
     assert verdicts(result) == {"arn:aws:s3:::logs": "pass", "arn:aws:s3:::public": "fail"}
     elsewhere = run("cloudtrail.log_bucket_not_public", [trails({**GOOD, "S3BucketName": "other-acct"}), s3, pab])
     assert elsewhere.status == "not_evaluated"
+
+
+def integrity(*trails: dict[str, object]) -> object:
+    return snapshot("cloudtrail.integrity", {"period": {}, "trails": list(trails)})
+
+
+def region_result(**counts: object) -> dict[str, object]:
+    base = {"digests": {"valid": 24, "invalid": 0, "missing": 0, "unverified": 0},
+            "logs": {"valid": 48, "invalid": 0, "missing": 0, "unverified": 0},
+            "signatures_verified": True, "items": []}
+    return {**base, **counts}
+
+
+def test_digest_chain_valid() -> None:
+    clean = {"trail_arn": "t/clean", "validation_enabled": True, "home_region": "us-east-1", "regions": [
+        {"source_region": "us-east-1", "error": None, "result": region_result()}]}
+    tampered = {"trail_arn": "t/tampered", "validation_enabled": True, "home_region": "us-east-1", "regions": [
+        {"source_region": "eu-west-1", "error": None, "result": region_result(
+            logs={"valid": 47, "invalid": 1, "missing": 0, "unverified": 0},
+            items=[{"verdict": "invalid", "code": "hash_mismatch"}])}]}
+    unsigned = {"trail_arn": "t/unsigned", "validation_enabled": True, "home_region": "us-east-1", "regions": [
+        {"source_region": "us-east-1", "error": None, "result": region_result(signatures_verified=False)}]}
+    off = {"trail_arn": "t/off", "validation_enabled": False, "home_region": "us-east-1", "regions": []}
+    denied = {"trail_arn": "t/denied", "validation_enabled": True, "home_region": "us-east-1", "regions": [
+        {"source_region": "us-east-1", "error": {"code": "AccessDenied", "message": "no"}}]}
+    result = run("cloudtrail.digest_chain_valid", [integrity(clean, tampered, unsigned, off, denied)])
+    assert verdicts(result) == {
+        "t/clean (us-east-1)": "pass", "t/tampered (eu-west-1)": "fail", "t/unsigned (us-east-1)": "fail",
+        "t/off": "fail", "t/denied (us-east-1)": "not_evaluated",
+    }
+    tampered_reason = next(f.reason for f in result.findings if f.resource.startswith("t/tampered"))
+    assert "1 invalid" in tampered_reason and "hash_mismatch" in tampered_reason

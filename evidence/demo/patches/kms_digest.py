@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
@@ -16,7 +17,7 @@ from moto.kms.responses import KmsResponse
 
 from evidence.demo.patches._hook import install
 
-_HASHES = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+_HASHES: dict[str, hashes.HashAlgorithm] = {"256": hashes.SHA256(), "384": hashes.SHA384(), "512": hashes.SHA512()}
 _original_sign = KmsResponse.sign
 
 
@@ -30,8 +31,8 @@ def _sign(self: KmsResponse) -> str:
     key = self.kms_backend.describe_key(self._get_param("KeyId"))
     algorithm = self._get_param("SigningAlgorithm")
     digest = self._get_param("Message")  # moto's KMS responses decode blobs already
-    hash_alg = _HASHES[algorithm[-3:]]()
-    private = key.private_key.private_key
+    hash_alg = _HASHES[algorithm[-3:]]
+    private: Any = getattr(key.private_key, "private_key", None)
     if isinstance(private, ec.EllipticCurvePrivateKey):
         signature = private.sign(digest, ec.ECDSA(utils.Prehashed(hash_alg)))
     elif isinstance(private, rsa.RSAPrivateKey) and algorithm.startswith("RSASSA_PSS"):
