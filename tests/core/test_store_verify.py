@@ -78,7 +78,7 @@ def test_update_replaces_atomically(tmp_path: Path) -> None:
 
 
 def test_not_a_pack(tmp_path: Path) -> None:
-    with pytest.raises(store.StoreError, match="manifest.json is missing"):
+    with pytest.raises(store.StoreError, match=r"manifest\.json is missing"):
         store.verify(tmp_path)
 
 
