@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from helpers import snapshot
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from evidence import registry, store
 from evidence.crosscheck import combine, evaluation_resource
@@ -240,6 +242,26 @@ def test_demo_pack_flags_the_one_seeded_disagreement(demo_pack: Path) -> None:
         custom = next(r for r in fw.config.rules if r.name == CUSTOM_RULE)
         assert (custom.managed, custom.compliance, custom.conformance_pack) == (False, C.NON_COMPLIANT, None)
         assert {r.conformance_pack for r in fw.config.rules if r.managed} == {PACK}
+
+
+
+def test_demo_reports_show_configs_verdict_and_the_disagreement(demo_pack: Path) -> None:
+    from evidence.demo.scenario import PUBLIC_BUCKET
+
+    pack = Pack.model_validate_json((demo_pack / "pack.json").read_text())
+    soc2 = next(fw for fw in pack.frameworks if fw.id == "soc2")
+    flagged = {v.control for v in soc2.config.controls if v.disagrees}
+    sheet = list(load_workbook(demo_pack / "soc2.xlsx", read_only=True)["Config cross-check"].values)
+    rows = [dict(zip(sheet[0], row, strict=True)) for row in sheet[1:]]
+    assert [r["Control"] for r in rows] == [v.control for v in soc2.config.controls]
+    assert {r["Control"] for r in rows if r["Disagrees"] == "yes"} == flagged
+    assert all(f"arn:aws:s3:::{PUBLIC_BUCKET}" in r["Resources judged oppositely"] for r in rows
+               if r["Control"] in flagged and r["Resources judged oppositely"])
+    rules = list(load_workbook(demo_pack / "soc2.xlsx", read_only=True)["Config rules"].values)
+    assert len(rules) - 1 == len(soc2.config.rules)
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(demo_pack / "soc2.pdf").pages)
+    assert text.count("(disagrees with ours)") == len(flagged)
+    assert "AWS Config's verdict: NOT_DEPLOYED" in text
 
 
 def test_demo_checks_outside_the_frameworks(demo_pack: Path) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from evidence.models import (
     CheckResult,
     CollectionInfo,
+    ConfigVerdict,
     ControlResult,
     EvidenceError,
     EvidenceRef,
@@ -95,6 +96,7 @@ class ControlView(Frozen):
     more_evidence_keys: tuple[str, ...]
     gaps: tuple[Gap, ...]
     more_gaps: int
+    config: ConfigVerdict | None = None  # AWS Config's verdict beside ours, when the control lists Config rules
 
 
 class SectionView(Frozen):
@@ -303,8 +305,10 @@ def build_view(pack: Pack, framework_id: str) -> FrameworkView:
     key_of_path = {e.path: e.key for e in pack.evidence}
 
     by_section: dict[str, list[ControlView]] = defaultdict(list)
+    config_of = {v.control: v for v in fr.config.controls}
     for i, control in enumerate(fr.controls):
-        by_section[control.section].append(_control_view(control, f"control-{i + 1}", results, refs))
+        cv = _control_view(control, f"control-{i + 1}", results, refs)
+        by_section[control.section].append(cv.model_copy(update={"config": config_of.get(control.id)}))
     sections = [
         SectionView(id=s.id, title=s.title, anchor=f"section-{n + 1}", controls=tuple(by_section[s.id]),
                     tally=Tally.of(cv.result.status for cv in by_section[s.id]))

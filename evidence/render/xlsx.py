@@ -256,6 +256,41 @@ def _inventory_rows(view: FrameworkView) -> list[list[Any]]:
     ]
 
 
+CONFIG_COLUMNS = (
+    Column("Control"), Column("Our status"), Column("AWS Config verdict"), Column("Disagrees"),
+    Column("Reason", wrap=True, width=60), Column("Config rules behind the verdict", wrap=True, width=50),
+    Column("Resources judged oppositely", wrap=True, width=60),
+)
+
+
+def _config_rows(view: FrameworkView) -> list[list[Any]]:
+    return [
+        [v.control, v.ours.value, v.config.value, "yes" if v.disagrees else "no", v.reason,
+         "\n".join(f"{r.name} ({r.source}) {r.account}/{r.region}: {r.compliance.value}" for r in v.rules),
+         "\n".join(f"{c.resource} ({c.account}/{c.region}): Config {c.config.value} under {c.rule}, "
+                   f"{c.check} {c.ours.value}" for c in v.conflicts)]
+        for v in view.framework.config.controls
+    ]
+
+
+CONFIG_RULE_COLUMNS = (
+    Column("Rule"), Column("Source"), Column("Managed"), Column("Account"), Column("Region"),
+    Column("AWS Config verdict"), Column("Compliant resources"), Column("Non-compliant resources"),
+    Column("Conformance pack"), Column("Pack verdict"),
+)
+
+
+def _config_rule_rows(view: FrameworkView) -> list[list[Any]]:
+    cross = view.framework.config
+    packs = {(p.account, p.region, p.name): p for p in cross.packs}
+    rows = []
+    for r in cross.rules:
+        pack = packs.get((r.account, r.region, r.conformance_pack or ""))
+        rows.append([r.name, r.source, "yes" if r.managed else "no", r.account, r.region, r.compliance.value,
+                     r.compliant, r.non_compliant, r.conformance_pack or "", pack.compliance.value if pack else ""])
+    return rows
+
+
 def _summary(wb: Workbook, view: FrameworkView) -> None:
     ws = wb.create_sheet("Summary")
     ws.column_dimensions["A"].width = 26
@@ -340,6 +375,10 @@ def render_xlsx(pack: Pack, framework_id: str, out: Path) -> None:
     _table(wb, "Evidence", EVIDENCE_COLUMNS, _evidence_rows(view))
     _table(wb, "Gaps", GAPS_COLUMNS, _gaps_rows(view))
     _table(wb, "Inventory", INVENTORY_COLUMNS, _inventory_rows(view))
+    if view.framework.config.controls:
+        _table(wb, "Config cross-check", CONFIG_COLUMNS, _config_rows(view), status_col=1)
+    if view.framework.config.rules:
+        _table(wb, "Config rules", CONFIG_RULE_COLUMNS, _config_rule_rows(view))
     buffer = io.BytesIO()
     wb.save(buffer)
     try:
