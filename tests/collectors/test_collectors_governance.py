@@ -27,11 +27,16 @@ REGION = "ap-southeast-1"
 _ACCOUNTS = itertools.count(210987654301)
 
 
+@pytest.fixture(scope="module")
+def tool(emulator: Emulator) -> ClientFactory:
+    return demo_factory(emulator)
+
+
 @pytest.fixture
-def account(emulator: Emulator) -> Iterator[tuple[str, ClientFactory]]:
+def account(tool: ClientFactory) -> Iterator[tuple[str, ClientFactory]]:
     """A fresh account: its id and the tool's (read-only) client factory for it."""
     account_id = str(next(_ACCOUNTS))
-    yield account_id, demo_factory(emulator).assume(account_id, "OrganizationAccountAccessRole")
+    yield account_id, tool.assume(account_id, "OrganizationAccountAccessRole")
 
 
 def writer(emulator: Emulator, account_id: str, service: str, region: str = REGION) -> Any:
