@@ -114,7 +114,7 @@ def test_shards_merge_and_refuse_missing_or_duplicate(emulator: Any, tmp_path: P
 
 
 def test_throttling_storm_completes_through_retries(emulator: Any, tmp_path: Path) -> None:
-    from evidence.demo.patches import throttle
+    from evidence.demo.patches import faults as throttle
 
     scenario.seed(emulator)
     target = organization_target(demo_factory(emulator))
@@ -128,7 +128,7 @@ def test_throttling_storm_completes_through_retries(emulator: Any, tmp_path: Pat
 
 
 def test_throttling_beyond_the_retries_is_a_gap(emulator: Any, tmp_path: Path) -> None:
-    from evidence.demo.patches import throttle
+    from evidence.demo.patches import faults as throttle
 
     scenario.seed(emulator)
     target = organization_target(demo_factory(emulator, max_attempts=2))

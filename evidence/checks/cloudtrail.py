@@ -36,6 +36,11 @@ def multi_region_enabled(trails: tuple[Evidence, ...]) -> Iterator[Finding]:
     """A multi-region trail exists and is logging."""
     for ev in trails:
         good = [t["TrailARN"] for t in _trails(ev) if t.get("IsMultiRegionTrail") and _logging(t)]
+        refused = sorted((ev.data or {}).get("region_errors", {}))
+        if not good and refused:
+            yield unknown(ev, account_arn(ev), "No logging multi-region trail seen, and trails could not be "
+                          f"listed in {', '.join(refused)}.")
+            continue
         yield judged(ev, account_arn(ev), bool(good), f"Multi-region trail {', '.join(good)} is logging.",
                      "No multi-region CloudTrail trail is logging.")
 

@@ -39,10 +39,23 @@ def trails(ctx: CollectContext) -> Any:
     """Trails visible in each region in scope (shadow copies of multi-region trails included)."""
     found: dict[str, dict[str, Any]] = {}
     seen_in: dict[str, list[str]] = {}
+    region_errors: dict[str, str] = {}
     for region in ctx.regions or (ctx.region,):
-        listed = ctx.client("cloudtrail", region).describe_trails(includeShadowTrails=True)["trailList"]
+        try:
+            listed = ctx.client("cloudtrail", region).describe_trails(includeShadowTrails=True)["trailList"]
+        except ClientError as exc:
+            region_errors[region] = error_code(exc)
+            continue
         seen_in[region] = sorted(t["TrailARN"] for t in listed)
         for t in listed:
             found.setdefault(t["TrailARN"], t)
+    if region_errors and not seen_in:
+        raise _all_refused(region_errors)
     detailed = ctx.map(lambda t: _details(ctx, t), [found[k] for k in sorted(found)])
-    return {"trails": detailed, "regions": seen_in}
+    return {"trails": detailed, "regions": seen_in, "region_errors": region_errors}
+
+
+def _all_refused(region_errors: dict[str, str]) -> ClientError:
+    """Every region refused: the snapshot is a gap, with the first region's error."""
+    region, code = sorted(region_errors.items())[0]
+    return ClientError({"Error": {"Code": code, "Message": f"DescribeTrails refused in {region}"}}, "DescribeTrails")

@@ -31,12 +31,22 @@ ACTIONS = (
 )
 
 
-def _trails(ctx: CollectContext) -> list[dict[str, Any]]:
+def _trails(ctx: CollectContext) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Trails visible from the regions in scope, and the regions whose listing was refused."""
     found: dict[str, dict[str, Any]] = {}
+    refused: dict[str, str] = {}
     for region in ctx.regions or (ctx.region,):
-        for t in ctx.client("cloudtrail", region).describe_trails(includeShadowTrails=True)["trailList"]:
+        try:
+            listed = ctx.client("cloudtrail", region).describe_trails(includeShadowTrails=True)["trailList"]
+        except ClientError as exc:
+            refused[region] = error_code(exc)
+            continue
+        for t in listed:
             found.setdefault(t["TrailARN"], t)
-    return [found[k] for k in sorted(found)]
+    if refused and len(refused) == len(ctx.regions or (ctx.region,)):
+        region, code = sorted(refused.items())[0]
+        raise ClientError({"Error": {"Code": code, "Message": f"DescribeTrails refused in {region}"}}, "DescribeTrails")
+    return [found[k] for k in sorted(found)], refused
 
 
 def _bucket_client(ctx: CollectContext, cache: dict[str, Any], bucket: str) -> Any:
@@ -88,7 +98,7 @@ def _trail(ctx: CollectContext, trail: dict[str, Any], clients: dict[str, Any], 
 @collector("cloudtrail.integrity", service="cloudtrail", actions=ACTIONS, scope=Scope.GLOBAL)
 def integrity(ctx: CollectContext) -> Any:
     """Digest-chain and log-file validation of every trail over the audit period."""
-    trails = _trails(ctx)
+    trails, refused = _trails(ctx)
     org_id = None
     if any(t.get("IsOrganizationTrail") for t in trails):
         org_id = ctx.client("organizations").describe_organization()["Organization"]["Id"]
@@ -96,4 +106,5 @@ def integrity(ctx: CollectContext) -> Any:
     return {
         "period": {"start": ctx.period.start, "end": ctx.period.end},
         "trails": [_trail(ctx, t, clients, org_id) for t in trails],
+        "region_errors": refused,
     }

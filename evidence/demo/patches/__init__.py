@@ -17,7 +17,7 @@ from typing import Any
 
 from moto.moto_server import threaded_moto_server
 
-from evidence.demo.patches import _state, accessanalyzer, determinism, throttle
+from evidence.demo.patches import _state, accessanalyzer, determinism, faults
 from evidence.demo.patches._hook import install
 
 # moto service name -> the patch modules (in this package) it needs, applied on first use.
@@ -42,7 +42,7 @@ def apply_all() -> None:
     """Apply the start-up patches and arrange the per-service ones. Safe to call more than once."""
     _state.apply()
     accessanalyzer.apply()
-    throttle.apply()
+    faults.apply()
     original = threaded_moto_server.create_backend_app
     install(threaded_moto_server, "create_backend_app", determinism.neutral(_patching_first(original)))
 
