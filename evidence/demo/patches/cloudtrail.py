@@ -1,13 +1,13 @@
 """CloudTrail ListPublicKeys: the keys that sign digest files, registered in-process.
 
 The keys belong to AWS, not to an account, so they are kept per region for the whole process.
-As in AWS, ``Value`` is the base64 text of the DER PKCS#1 RSAPublicKey (botocore decodes one
-base64 layer of the wire format, leaving that text).
+As in AWS, ``Value`` is a blob holding the DER PKCS#1 RSAPublicKey: base64 on the wire, so boto3
+returns the DER bytes, while the AWS CLI (which leaves blobs undecoded) gets the base64 text that
+``aws cloudtrail validate-logs`` decodes itself.
 """
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -47,7 +47,7 @@ def _list_public_keys(self: CloudTrailResponse) -> ActionResult:
     end = utc(params.get("EndTime", now))
     keys = [
         {
-            "Value": base64.b64encode(key.der_pkcs1),
+            "Value": key.der_pkcs1,
             "ValidityStartTime": key.valid_from,
             "ValidityEndTime": key.valid_to,
             "Fingerprint": key.fingerprint,
