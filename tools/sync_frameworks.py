@@ -280,11 +280,38 @@ def _title(spec: Spec, control: Mapping[str, Any]) -> tuple[str, str | None]:
     return title, implementation
 
 
+ANALYST_FILE = Path(__file__).with_name("analyst_mappings.yaml")
+
+
+def _analyst(
+    spec: Spec, cid: str, analyst: Mapping[str, Any], refs: list[_Flow], checks: Mapping[str, CheckSpec]
+) -> str | None:
+    """Apply our own mappings for one control; returns why a check now decides it, if one does."""
+    entry = analyst.get(spec.id, {}).get(cid)
+    if not entry:
+        return None
+    have = {r["id"]: r for r in refs}
+    for role in ("primary", "secondary"):
+        for concept in entry.get(role, []):
+            if concept not in checks:
+                raise ValueError(f"{ANALYST_FILE.name}: {spec.id} {cid}: {concept} is not a registered check")
+            if concept in have:
+                if role == "primary":
+                    have[concept]["role"] = "primary"
+                continue
+            params = _params(checks[concept], spec.id)
+            ref = _Flow(id=concept, role=role, **({"params": _Flow(params)} if params else {}))
+            refs.append(ref)
+            have[concept] = ref
+    return str(entry["why"]) if entry.get("primary") else None
+
+
 def build(
     spec: Spec,
     reference: Mapping[str, Any],
     catalogue: Mapping[str, Mapping[str, Any]],
     checks: Mapping[str, CheckSpec],
+    analyst: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One framework as plain data, in the order it is written."""
     controls: list[dict[str, Any]] = []
@@ -305,10 +332,14 @@ def build(
             )
             for m in registered
         ]
+        why = _analyst(spec, cid, analyst or {}, refs, checks)
         refs.sort(key=lambda r: r["role"] != "primary")
         has_primary = any(r["role"] == "primary" for r in refs)
         rules = sorted({rule for m in mapped for rule in (m.get("config_rules") or [])})
         note = ref.get("note")
+        if why is not None:
+            evidence = "hybrid" if evidence == "manual" else evidence
+            note = f"Our mapping: {why}"
         request = spec.manual_evidence.get(cid, _sentence(str(ref.get("manual_evidence") or "")))
         if evidence == "automated" and not has_primary:
             evidence = "manual"
@@ -389,9 +420,13 @@ def unmatched_params(checks: Mapping[str, CheckSpec]) -> list[str]:
     ]
 
 
-def unmapped(checks: Mapping[str, CheckSpec], references: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Registered checks that no reference control maps (they appear in no framework file)."""
+def unmapped(
+    checks: Mapping[str, CheckSpec], references: Sequence[Mapping[str, Any]], analyst: Mapping[str, Any]
+) -> list[str]:
+    """Registered checks that neither a reference control nor our own mappings map."""
     concepts = {m["concept"] for ref in references for c in ref["controls"] for m in c.get("checks") or []}
+    for entries in analyst.values():
+        concepts |= {k for entry in entries.values() for role in ("primary", "secondary") for k in entry.get(role, [])}
     return sorted(set(checks) - concepts)
 
 
@@ -418,7 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with (args.reference / spec.reference).open(encoding="utf-8") as fh:
             reference = yaml.safe_load(fh)
         references.append(reference)
-        data = build(spec, reference, catalogue, checks)
+        data = build(spec, reference, catalogue, checks, yaml.safe_load(ANALYST_FILE.read_text()))
         path = out / f"{spec.id}.yaml"
         path.write_text(render(spec, data), encoding="utf-8")
         shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
@@ -434,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{with_primary} with a registered primary check",
             file=sys.stderr,
         )
-    for check_id in unmapped(checks, references):
+    for check_id in unmapped(checks, references, yaml.safe_load(ANALYST_FILE.read_text())):
         print(f"note: registered check {check_id} is mapped by no reference control", file=sys.stderr)
     return 1 if failed else 0
 

@@ -97,5 +97,6 @@ def test_iam_policy_lists_collector_actions() -> None:
     assert code == 0
     actions = json.loads(out)["Statement"][0]["Action"]
     assert "iam:GetCredentialReport" in actions and "s3:ListAllMyBuckets" in actions
-    assert all(a.split(":")[1].startswith(("Get", "List", "Describe", "Generate", "Lookup", "BatchGet", "Search"))
+    assert all(a.split(":")[1].startswith(("Get", "List", "Describe", "Generate", "Lookup", "BatchGet", "Search",
+                                          "AssumeRole"))
                for a in actions)

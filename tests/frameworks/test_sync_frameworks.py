@@ -177,7 +177,20 @@ def test_schema_only_needs_no_reference(sync: ModuleType, tmp_path: Path) -> Non
 
 def test_registered_checks_no_control_maps_are_named(sync: ModuleType) -> None:
     reference = {"controls": [ref_control("CC6.1", "automated", mapping("iam.root_mfa_enabled"))]}
-    assert sync.unmapped(CHECKS, [reference, {"controls": []}]) == ["iam.password_policy_min_length"]
+    assert sync.unmapped(CHECKS, [reference, {"controls": []}], {}) == ["iam.password_policy_min_length"]
+    ours = {"soc2": {"CC1.1": {"secondary": ["iam.password_policy_min_length"]}}}
+    assert sync.unmapped(CHECKS, [reference], ours) == []
+
+
+def test_analyst_primary_makes_a_manual_control_hybrid(sync: ModuleType) -> None:
+    spec = next(s for s in sync.SPECS if s.id == "soc2")
+    reference = {"controls": [ref_control("CC6.1", "manual", manual_evidence="org chart")]}
+    ours = {"soc2": {"CC6.1": {"primary": ["iam.root_mfa_enabled"], "why": "Because."}}}
+    data = sync.build(spec, reference, CATALOGUE, CHECKS, ours)
+    control = data["controls"][0]
+    assert control["evidence"] == "hybrid" and control["note"] == "Our mapping: Because."
+    assert [dict(r) for r in control["checks"]] == [{"id": "iam.root_mfa_enabled", "role": "primary"}]
+    assert control["manual_evidence"] == "Org chart"
 
 
 def test_main_writes_deterministic_yaml_that_lints_clean(sync: ModuleType, tmp_path: Path) -> None:
