@@ -24,16 +24,23 @@ from evidence.attachments import AttachmentError, apply_attachments, read_regist
 from evidence.attachments import attach as attach_file
 from evidence.aws import AwsError, ClientFactory
 from evidence.cli_cloudtrail import app as cloudtrail_app
+from evidence.cli_diff import print_diff
 from evidence.cli_frameworks import app as frameworks_app
+from evidence.config import ConfigError, load_config, option_defaults
+from evidence.diff import DIFF_JSON, DiffError, diff_packs
 from evidence.exceptions import ExceptionsError, load_register
 from evidence.frameworks import FrameworkError, resolve
 from evidence.models import Evidence, Framework, Pack, Status
 from evidence.pipeline import (
+    DEFAULT_FORMATS,
+    REPORT_SUFFIXES,
     PeriodError,
     PipelineError,
+    ReportFormat,
     Target,
     collect_into,
     count_units,
+    diff_in,
     evaluate_in,
     make_period,
     merge_shards,
@@ -55,7 +62,7 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False)
 
 ALL_FRAMEWORKS = "soc2,pci-dss,hipaa,gdpr"
-RENDERED_SUFFIXES = (".pdf", ".xlsx")
+RENDERED_SUFFIXES = tuple(REPORT_SUFFIXES.values())
 
 
 class UsageError(Exception):
@@ -77,6 +84,7 @@ def _errors() -> Iterator[None]:
     except (
         AwsError, StoreError, FrameworkError, PeriodError, PipelineError, UsageError, RenderError,
         registry.RegistryError, ExceptionsError, AttachmentError, SignOffError, SigningError,
+        ConfigError, DiffError,
     ) as exc:
         raise _fail(str(exc)) from None
 
@@ -114,6 +122,10 @@ DurationOpt = Annotated[
 ResumeOpt = Annotated[
     bool, typer.Option("--resume", help="Continue an interrupted collection into the same --out.")
 ]
+OnlyOpt = Annotated[
+    str | None, typer.Option("--only", help="Collect only these collectors (comma-separated key patterns, e.g. "
+                             "'iam.*,s3.buckets'); checks whose evidence is not collected are not_evaluated.")
+]
 ShardOpt = Annotated[
     str | None,
     typer.Option("--shard", help="Collect slice i of n of the (account, region) pairs: `i/n`, or `auto/n` to read the "
@@ -124,6 +136,31 @@ ExceptionsOpt = Annotated[
 ]
 FailOnOpt = Annotated[
     str | None, typer.Option("--fail-on", help="Exit 1 when any control has this status (e.g. fail), for CI gating.")
+]
+PreviousOpt = Annotated[
+    Path | None, typer.Option("--previous", help="The previous pack of the same estate: adds what changed since it "
+                              "(diff.json, a Changes section in the PDF and a Changes sheet in the workbook).")
+]
+
+
+def _config_defaults(ctx: typer.Context, value: Path | None) -> Path | None:
+    """Read the configuration file first (the option is eager): its settings become the defaults of the
+    command's options, so an option given on the command line wins."""
+    if value is None:
+        return None
+    try:
+        config = load_config(value)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    names = {p.name for p in ctx.command.params}
+    ctx.default_map = {k: v for k, v in option_defaults(config, value.parent).items() if k in names}
+    return value
+
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", callback=_config_defaults, is_eager=True,
+                 help="Settings file (YAML, see evidence.example.yaml); options given on the command line win."),
 ]
 
 
@@ -153,6 +190,16 @@ def _regions(value: str, factory: ClientFactory) -> tuple[str, ...]:
     if unknown:
         raise UsageError(f"unknown region {unknown[0]!r}")
     return tuple(dict.fromkeys(names))
+
+
+def _formats(value: str) -> tuple[ReportFormat, ...]:
+    try:
+        formats = tuple(dict.fromkeys(ReportFormat(n) for n in _split(value)))
+    except ValueError:
+        formats = ()
+    if not formats:
+        raise UsageError(f"--format takes a comma-separated list of: {', '.join(f.value for f in ReportFormat)}")
+    return formats
 
 
 def _fail_on(value: str | None) -> Status | None:
@@ -302,11 +349,14 @@ def run(
     session_duration: DurationOpt = 3600,
     resume: ResumeOpt = False,
     exceptions: ExceptionsOpt = None,
+    previous: PreviousOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Collect, evaluate and report in one go: writes a complete evidence pack."""
     with _errors():
         gate = _fail_on(fail_on)
         chosen = _frameworks(frameworks, framework_file)
+        before = store.read_pack(previous) if previous is not None else None  # refused before collecting
         if resume and out is None:
             raise UsageError("--resume needs the --out of the interrupted run")
         reach = Reach(organization, accounts, role_name, external_id, session_duration)
@@ -314,7 +364,8 @@ def run(
         dest = out or _default_out("pack")
         if exceptions is not None:
             load_register(exceptions)  # refuse a bad register before collecting anything
-        pack = _run_pipeline(dest, target, chosen, company=company, logo=logo, resume=resume, exceptions=exceptions)
+        pack = _run_pipeline(dest, target, chosen, company=company, logo=logo, resume=resume, exceptions=exceptions,
+                             previous=before)
     raise typer.Exit(_gate(pack, gate))
 
 
@@ -327,10 +378,13 @@ def _run_pipeline(
     logo: Path | None,
     resume: bool = False,
     exceptions: Path | None = None,
+    previous: Pack | None = None,
 ) -> Pack:
     with _interrupt_hint(dest), store.collecting_pack(dest, resume=resume) as folder:
         _collect_with_progress(folder, target)
         pack = evaluate_in(folder, frameworks, exceptions=exceptions)
+        if previous is not None:
+            pack = diff_in(folder, pack, previous)
         err.print("Rendering reports...")
         report_in(folder, pack, company=company, logo=logo)
     err.print(f"Evidence pack written to [bold]{dest}[/] (pack id {pack.pack_id[:16]}…)")
@@ -364,6 +418,8 @@ def collect_cmd(
     session_duration: DurationOpt = 3600,
     resume: ResumeOpt = False,
     shard: ShardOpt = None,
+    only: OnlyOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Collect read-only snapshots into a new pack folder (no evaluation, no reports)."""
     with _errors():
@@ -371,7 +427,8 @@ def collect_cmd(
             raise UsageError("--resume needs the --out of the interrupted run")
         slice_ = _shard(shard)
         reach = Reach(organization, accounts, role_name, external_id, session_duration)
-        target = _target(profile, regions, period_start, period_end, reach, slice_)
+        target = replace(_target(profile, regions, period_start, period_end, reach, slice_),
+                         only=tuple(_split(only or "")))
         dest = out or _default_out(f"shard-{slice_[0]}-of-{slice_[1]}" if slice_ else "pack")
         with _interrupt_hint(dest), store.collecting_pack(dest, resume=resume) as folder:
             _collect_with_progress(folder, target)
@@ -407,13 +464,14 @@ def evaluate_cmd(
     frameworks: FrameworksOpt = ALL_FRAMEWORKS,
     framework_file: FrameworkFileOpt = None,
     exceptions: ExceptionsOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Evaluate the collected evidence against frameworks, offline; writes pack.json."""
     with _errors():
         chosen = _frameworks(frameworks, framework_file)
         with store.staged_pack(pack_dir, update=True) as folder:
             for stale in folder.iterdir():
-                if stale.suffix in RENDERED_SUFFIXES:
+                if stale.name.endswith(RENDERED_SUFFIXES) or stale.name == DIFF_JSON:
                     stale.unlink()
             pack = evaluate_in(folder, chosen, exceptions=exceptions)
     err.print(f"Evaluated {pack_dir}; run `evidence report {pack_dir}` to render the reports.")
@@ -425,14 +483,45 @@ def report_cmd(
     pack_dir: Annotated[Path, typer.Argument(help="An evaluated pack folder (with pack.json).")],
     company: CompanyOpt = None,
     logo: LogoOpt = None,
+    previous: PreviousOpt = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="Comma-separated report formats: pdf, xlsx, oscal (OSCAL assessment "
+                          "results).")
+    ] = ",".join(DEFAULT_FORMATS),
+    config: ConfigOpt = None,
 ) -> None:
-    """Render the PDF and workbook of every framework in pack.json, offline."""
+    """Render the reports of every framework in pack.json (PDF and workbook by default), offline."""
     with _errors():
+        formats = _formats(format_)
         pack = store.read_pack(pack_dir)
+        before = store.read_pack(previous) if previous is not None else None
         view = signoff_view(pack_dir)
+        if before is not None and view is not None:
+            raise UsageError(f"{pack_dir} is signed off: adding the diff would change its content and void the "
+                             "sign-off; report with --previous before signing off")
         with store.staged_pack(pack_dir, update=True) as folder:
-            written = report_in(folder, pack, company=company, logo=logo, signoff=view)
+            if before is not None:
+                pack = diff_in(folder, pack, before)
+            written = report_in(folder, pack, company=company, logo=logo, signoff=view, formats=formats)
     err.print(f"Wrote {', '.join(written)} in {pack_dir}")
+
+
+@app.command("diff")
+def diff_cmd(
+    old: Annotated[Path, typer.Argument(help="The older pack folder.")],
+    new: Annotated[Path, typer.Argument(help="The newer pack folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole diff as JSON instead of tables.")] = False,
+) -> None:
+    """Compare two evaluated packs: new failures, fixed, still failing, resources, controls, lapsed exceptions."""
+    with _errors():
+        before, after = store.read_pack(old), store.read_pack(new)
+    if before.collection.finished_at > after.collection.finished_at:
+        err.print(f"note: {old} was collected after {new}; the older pack comes first")
+    diff = diff_packs(before, after)
+    if as_json:
+        sys.stdout.write(store.canonical_json(diff).decode())
+    else:
+        print_diff(Console(markup=False, highlight=False), diff)
 
 
 @app.command()

@@ -6,6 +6,7 @@ so whatever fails, no half-written pack is ever left where a finished one is exp
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import shutil
 import threading
@@ -13,7 +14,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
+from typing import assert_never
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -21,6 +24,7 @@ from evidence import registry, store
 from evidence.attachments import read_register
 from evidence.aws import AwsError, ClientFactory
 from evidence.collect import AccountTarget, collect, paginate, plan_units
+from evidence.diff import DIFF_JSON, diff_packs, read_diff
 from evidence.evaluate import evaluate
 from evidence.exceptions import load_register
 from evidence.models import (
@@ -34,6 +38,7 @@ from evidence.models import (
     ShardInfo,
     SignOffView,
 )
+from evidence.registry import CollectorSpec
 from evidence.version import TOOL_VERSION
 
 DEFAULT_PERIOD_DAYS = 90
@@ -77,6 +82,19 @@ class Target:
     accounts: tuple[AccountTarget, ...] = ()
     organization_id: str | None = None
     shard: tuple[int, int] | None = None
+    only: tuple[str, ...] = ()  # collector key patterns (e.g. "iam.*"); empty: every collector
+
+
+def chosen_collectors(only: Sequence[str]) -> list[CollectorSpec]:
+    """The registered collectors whose keys match one of the patterns (all of them without patterns)."""
+    specs = sorted(registry.collectors().values(), key=lambda s: s.key)
+    if not only:
+        return specs
+    chosen = [s for s in specs if any(fnmatch.fnmatchcase(s.key, p) for p in only)]
+    unmatched = [p for p in only if not any(fnmatch.fnmatchcase(s.key, p) for s in specs)]
+    if unmatched:
+        raise PipelineError(f"--only {unmatched[0]!r} matches no collector (see `evidence iam-policy` sources)")
+    return chosen
 
 
 # ----------------------------------------------------------------------------- organizations
@@ -142,6 +160,7 @@ def _resume_state(folder: Path, target: Target) -> Target:
         "regions": list(target.regions),
         "accounts": sorted(a.account_id for a in target.accounts),
         "shard": list(target.shard) if target.shard else None,
+        "only": list(target.only),
     }
     if path.is_file():
         saved = json.loads(path.read_text())
@@ -166,7 +185,7 @@ def collect_into(
     accounts = accounts_of(target)
     skip = store.collected_units(folder)
     started = datetime.now(UTC)
-    specs = sorted(registry.collectors().values(), key=lambda s: s.key)
+    specs = chosen_collectors(target.only)
     lock = threading.Lock()
 
     def done(ev: Evidence) -> None:
@@ -205,8 +224,7 @@ def accounts_of(target: Target) -> tuple[AccountTarget, ...]:
 
 def count_units(target: Target) -> int:
     """How many snapshots a collection of this target takes."""
-    specs = list(registry.collectors().values())
-    return len(plan_units(accounts_of(target), specs, target.regions, shard=target.shard))
+    return len(plan_units(accounts_of(target), chosen_collectors(target.only), target.regions, shard=target.shard))
 
 
 # ----------------------------------------------------------------------------- merge
@@ -283,6 +301,20 @@ def evaluate_in(folder: Path, frameworks: Sequence[Framework], *, exceptions: Pa
     return pack
 
 
+class ReportFormat(StrEnum):
+    PDF = "pdf"
+    XLSX = "xlsx"
+    OSCAL = "oscal"
+
+
+DEFAULT_FORMATS = (ReportFormat.PDF, ReportFormat.XLSX)
+REPORT_SUFFIXES: dict[ReportFormat, str] = {
+    ReportFormat.PDF: ".pdf",
+    ReportFormat.XLSX: ".xlsx",
+    ReportFormat.OSCAL: ".oscal.json",
+}
+
+
 def report_in(
     folder: Path,
     pack: Pack,
@@ -290,15 +322,33 @@ def report_in(
     company: str | None = None,
     logo: Path | None = None,
     signoff: SignOffView | None = None,
+    formats: Sequence[ReportFormat] = DEFAULT_FORMATS,
 ) -> list[str]:
-    """Render a PDF and a workbook per framework of the pack; returns the file names written."""
+    """Render each format asked for (by default a PDF and a workbook) per framework of the pack, with the
+    diff kept in the folder if any; returns the file names written."""
     from evidence.render import Branding, render_pdf, render_xlsx
+    from evidence.render.oscal import render_oscal
 
-    pack = pack.model_copy(update={"signoff": signoff})
+    pack = pack.model_copy(update={"signoff": signoff, "diff": pack.diff or read_diff(folder)})
     branding = Branding(company=company, logo=logo)
     written: list[str] = []
     for fw in pack.frameworks:
-        render_pdf(pack, fw.id, folder / f"{fw.id}.pdf", branding=branding)
-        render_xlsx(pack, fw.id, folder / f"{fw.id}.xlsx")
-        written += [f"{fw.id}.pdf", f"{fw.id}.xlsx"]
+        for fmt in formats:
+            out = folder / f"{fw.id}{REPORT_SUFFIXES[fmt]}"
+            if fmt is ReportFormat.PDF:
+                render_pdf(pack, fw.id, out, branding=branding)
+            elif fmt is ReportFormat.XLSX:
+                render_xlsx(pack, fw.id, out)
+            elif fmt is ReportFormat.OSCAL:
+                render_oscal(pack, fw.id, out)
+            else:
+                assert_never(fmt)
+            written.append(out.name)
     return written
+
+
+def diff_in(folder: Path, pack: Pack, previous: Pack) -> Pack:
+    """Compare the pack with the previous one: the diff is kept in the folder (diff.json) and returned in the pack."""
+    diff = diff_packs(previous, pack)
+    store.write_file(folder, DIFF_JSON, store.canonical_json(diff))
+    return pack.model_copy(update={"diff": diff})

@@ -25,10 +25,20 @@ def cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.fixture
-def pack(demo_pack: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "pack"
+@pytest.fixture(scope="module")
+def soc2_pack(demo_pack: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo pack evaluated for SOC 2 only, so that re-rendering stays quick."""
+    copy = tmp_path_factory.mktemp("trust") / "pack"
     shutil.copytree(demo_pack, copy)
+    assert cli("evaluate", str(copy), "--frameworks", "soc2")[0] == 0
+    assert cli("report", str(copy))[0] == 0
+    return copy
+
+
+@pytest.fixture
+def pack(soc2_pack: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "pack"
+    shutil.copytree(soc2_pack, copy)
     return copy
 
 
