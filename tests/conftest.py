@@ -29,12 +29,11 @@ def demo_run(emulator: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
     """(pack folder, the client factory that collected it: its recorder holds every call sent)."""
     from evidence.cli import _run_pipeline
     from evidence.demo import scenario
-    from evidence.demo.run import demo_factory
+    from evidence.demo.run import demo_factory, organization_target
     from evidence.frameworks import resolve
-    from evidence.pipeline import Target, make_period
 
     scenario.seed(emulator)
-    target = Target(factory=demo_factory(emulator), regions=scenario.REGIONS, period=make_period(None, None))
+    target = organization_target(demo_factory(emulator))
     dest = tmp_path_factory.mktemp("packs") / "demo"
     _run_pipeline(dest, target, resolve(["soc2", "pci-dss", "hipaa", "gdpr"]), company="Example", logo=None)
     return dest, target.factory
