@@ -364,6 +364,68 @@ class SignOffView(Frozen):
     note: str
 
 
+class PackRef(Frozen):
+    """Which pack one side of a comparison is, and when its evidence was collected."""
+
+    pack_id: str
+    collected_at: datetime
+    period: Period
+    frameworks: tuple[str, ...] = ()
+
+
+class FindingChange(Frozen):
+    """One (check, resource) pair as judged in the older and in the newer pack (None: not judged there)."""
+
+    check: str
+    resource: str
+    account: str
+    region: str
+    severity: Severity
+    old_status: Status | None = None
+    new_status: Status | None = None
+    reason: str  # the newer pack's reason when it judged the resource, else the older one's
+
+
+class ResourceChange(Frozen):
+    resource: str
+    account: str
+
+
+class ControlChange(Frozen):
+    framework: str
+    control: str
+    title: str
+    old_status: Status
+    new_status: Status
+
+
+class ExpiredException(Frozen):
+    """An exception that lapsed between the two collections: failures it covered count again."""
+
+    id: str
+    expires_on: date
+    reason: str
+    owner: str
+    old_state: ExceptionState | None = None
+    new_state: ExceptionState | None = None
+
+
+class PackDiff(Frozen):
+    """What changed between two packs of the same estate (see evidence/diff.py for the rules)."""
+
+    old: PackRef
+    new: PackRef
+    frameworks: tuple[str, ...] = ()  # frameworks evaluated in both packs: their control changes are listed
+    checks: tuple[str, ...] = ()  # checks run in both packs: the findings compared
+    new_failures: tuple[FindingChange, ...] = ()
+    fixed: tuple[FindingChange, ...] = ()
+    still_failing: tuple[FindingChange, ...] = ()
+    new_resources: tuple[ResourceChange, ...] = ()
+    removed_resources: tuple[ResourceChange, ...] = ()
+    control_changes: tuple[ControlChange, ...] = ()
+    expired_exceptions: tuple[ExpiredException, ...] = ()
+
+
 class Pack(Frozen):
     """Everything a renderer needs, and nothing else."""
 
@@ -378,6 +440,7 @@ class Pack(Frozen):
     frameworks: tuple[FrameworkResult, ...]
     exceptions: tuple[ExceptionResult, ...] = ()
     signoff: SignOffView | None = None  # never stored in pack.json: read from signoff.json when rendering
+    diff: PackDiff | None = None  # never stored in pack.json: read from diff.json when rendering
 
 
 # --------------------------------------------------------------------------- manifest

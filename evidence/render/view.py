@@ -28,6 +28,7 @@ from evidence.models import (
     Severity,
     Status,
 )
+from evidence.render.changes import ChangesView, changes_view
 from evidence.render.errors import RenderError
 
 STATUS_ORDER: tuple[Status, ...] = (
@@ -148,6 +149,7 @@ class FrameworkView(Frozen):
     api_operations: tuple[str, ...]
     checks_of_key: Mapping[str, tuple[str, ...]]  # evidence key -> check keys of this framework reading it
     inherited: tuple[ControlResult, ...]
+    changes: ChangesView | None = None  # the diff against the previous pack, when there is one
 
     @property
     def collected_at(self) -> datetime:
@@ -339,6 +341,7 @@ def build_view(pack: Pack, framework_id: str) -> FrameworkView:
         api_operations=tuple(sorted({op for e in pack.evidence for op in e.api_calls})),
         checks_of_key={k: tuple(v) for k, v in checks_of_key.items()},
         inherited=tuple(c for c in fr.controls if c.inherited),
+        changes=changes_view(pack.diff, fr),
     )
 
 

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from evidence.models import Pack, Role, Status
+from evidence.render.changes import ChangesView
 from evidence.render.errors import RenderError
 from evidence.render.text import printable
 from evidence.render.view import STATUS_ORDER, FrameworkView, build_view, finding_order, resource_type
@@ -291,6 +292,28 @@ def _config_rule_rows(view: FrameworkView) -> list[list[Any]]:
     return rows
 
 
+CHANGES_COLUMNS = (
+    Column("Change"), Column("Check or control"), Column("Resource or title", wrap=True, width=60), Column("Account"),
+    Column("Region"), Column("Before"), Column("Now"), Column("Detail", wrap=True, width=60),
+)
+
+
+def _changes_rows(changes: ChangesView) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for label, findings in (("New failure", changes.new_failures), ("Fixed", changes.fixed),
+                            ("Still failing", changes.still_failing)):
+        rows += [[label, r.check, r.resource, r.account, r.region, r.old_status.value if r.old_status else "not judged",
+                  r.new_status.value if r.new_status else "not judged", r.reason] for r in findings]
+    rows += [["Control status change", c.control, c.title, "", "", c.old_status.value, c.new_status.value, ""]
+             for c in changes.controls]
+    rows += [["Exception expired", e.id, e.reason, "", "", e.old_state.value if e.old_state else "",
+              e.new_state.value if e.new_state else "", f"Expired on {e.expires_on}; owner {e.owner}."]
+             for e in changes.expired_exceptions]
+    for label, resources in (("New resource", changes.new_resources), ("Removed resource", changes.removed_resources)):
+        rows += [[label, "", r.resource, r.account, "", "", "", ""] for r in resources]
+    return rows
+
+
 def _summary(wb: Workbook, view: FrameworkView) -> None:
     ws = wb.create_sheet("Summary")
     ws.column_dimensions["A"].width = 26
@@ -370,6 +393,8 @@ def render_xlsx(pack: Pack, framework_id: str, out: Path) -> None:
 
     findings, first_row = _findings_rows(view)
     _summary(wb, view)
+    if view.changes is not None:
+        _table(wb, "Changes", CHANGES_COLUMNS, _changes_rows(view.changes), status_col=6)
     _table(wb, "Controls", CONTROLS_COLUMNS, _controls_rows(view, first_row), status_col=3)
     _table(wb, "Findings", FINDINGS_COLUMNS, findings, status_col=3)
     _table(wb, "Evidence", EVIDENCE_COLUMNS, _evidence_rows(view))
