@@ -267,7 +267,7 @@ def test_demo_reports_show_configs_verdict_and_the_disagreement(demo_pack: Path)
 def test_demo_checks_outside_the_frameworks(demo_pack: Path) -> None:
     """Checks without a catalogue concept are in no shipped framework (overlays add them): judge the
     demo's evidence with them directly."""
-    from evidence.demo.scenario import ACCOUNT, DATA_BUCKET, MEMBERS, PUBLIC_BUCKET
+    from evidence.demo.scenario import ACCOUNT, DATA_BUCKET, PUBLIC_BUCKET
     from evidence.demo.seeds.config import CUSTOM_RULE, PACK_RULES
 
     evidence, _ = store.read_evidence(demo_pack)
@@ -282,8 +282,8 @@ def test_demo_checks_outside_the_frameworks(demo_pack: Path) -> None:
                 for _, verdicts in PACK_RULES.values() for bucket, kind in verdicts.items()]
     expected += [(ACCOUNT, data, "pass"), (ACCOUNT, public, "fail")]  # the custom rule
     assert findings("config.rules_compliant") == sorted(expected), CUSTOM_RULE
+    members = [a for a in store.read_collection(demo_pack).scope.accounts if a != ACCOUNT]
     assert findings("config.conformance_pack_deployed") == sorted(
-        [(ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", "pass")]
-        + [(m, f"arn:aws:iam::{m}:root", "fail") for m in MEMBERS.values()])
+        [(ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", "pass")] + [(m, f"arn:aws:iam::{m}:root", "fail") for m in members])
     assert findings("securityhub.no_active_high_findings") == [(ACCOUNT, public, "fail")]
     assert findings("accessanalyzer.no_active_external_access") == [(ACCOUNT, public, "fail")]
