@@ -29,6 +29,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from evidence import registry
 from evidence.models import (
     CheckResult,
     ControlCheck,
@@ -51,7 +52,7 @@ def load_register(path: Path) -> tuple[ExceptionEntry, ...]:
     from evidence.frameworks import FrameworkError, read_yaml
 
     try:
-        data = read_yaml(path)
+        data = read_yaml(path, "exceptions register")
     except FrameworkError as exc:
         raise ExceptionsError(str(exc)) from None
     items = data.get("exceptions") if isinstance(data, dict) else None
@@ -71,6 +72,10 @@ def load_register(path: Path) -> tuple[ExceptionEntry, ...]:
             raise ExceptionsError(f"{path}: exception {entry.id}: the id is used twice")
         seen.add(entry.id)
         entries.append(entry)
+    known = registry.checks()
+    for entry in entries:
+        if entry.check is not None and entry.check not in known:
+            raise ExceptionsError(f"{path}: exception {entry.id}: unknown check {entry.check!r}")
     return tuple(entries)
 
 

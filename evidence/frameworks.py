@@ -71,7 +71,13 @@ def shipped() -> dict[str, Path]:
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """Safe YAML without anchors/aliases: framework files never need them, and aliases allow bombs."""
+    """Safe YAML without anchors/aliases (they allow bombs) and without duplicate keys (the last one
+    would silently win). Dates stay text, so the models judge them and name the entry that is wrong."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -79,17 +85,33 @@ class _NoAliasLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", event.start_mark)
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
 
-def read_yaml(path: Path) -> Any:
+
+def read_yaml(path: Path, what: str = "framework file") -> Any:
+    """The YAML document of a framework file (or of another file in the same dialect, named by `what`)."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise FrameworkError(f"{path}: no such framework file") from None
+        raise FrameworkError(f"{path}: no such {what}") from None
+    except OSError as exc:
+        raise FrameworkError(f"{path}: cannot read the {what}: {exc.strerror}") from None
     if size > MAX_FILE_BYTES:
-        raise FrameworkError(f"{path}: file is {size} bytes; framework files are limited to {MAX_FILE_BYTES}")
+        raise FrameworkError(f"{path}: file is {size} bytes; a {what} is limited to {MAX_FILE_BYTES}")
     try:
         with path.open(encoding="utf-8") as fh:
             return yaml.load(fh, Loader=_NoAliasLoader)
+    except yaml.reader.ReaderError as exc:
+        raise FrameworkError(f"{path}: not valid YAML: {exc.reason} (character {exc.position + 1})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -97,6 +119,12 @@ def read_yaml(path: Path) -> Any:
         raise FrameworkError(f"{path}: not valid YAML{where}: {problem}") from None
     except UnicodeDecodeError:
         raise FrameworkError(f"{path}: not UTF-8 text") from None
+    except RecursionError:
+        raise FrameworkError(f"{path}: not valid YAML: nested too deeply") from None
+    except ValueError as exc:  # a value YAML recognised but cannot build, e.g. `!!timestamp 2026-13-45`
+        raise FrameworkError(f"{path}: not valid YAML: {exc}") from None
+    except OSError as exc:
+        raise FrameworkError(f"{path}: cannot read the {what}: {exc.strerror}") from None
 
 
 def _control_of(data: Any, loc: tuple[Any, ...]) -> str | None:
@@ -113,7 +141,7 @@ def _invalid(path: Path, data: Any, exc: ValidationError) -> FrameworkError:
     loc = tuple(err["loc"])
     control = _control_of(data, loc)
     field = ".".join(str(p) for p in (loc[2:] if control else loc))
-    return FrameworkError(str(Problem(str(path), control, f"{field}: {err['msg']}")))
+    return FrameworkError(str(Problem(str(path), control, f"{field}: {err['msg']}" if field else err["msg"])))
 
 
 def parse(path: Path, data: Any) -> Framework:
