@@ -112,9 +112,14 @@ def write_evidence(root: Path, ev: Evidence) -> EvidenceRef:
     )
 
 
+def _regular(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
 def _listed_files(root: Path) -> Iterator[str]:
+    """Every entry of the folder but its subfolders: links and special files too, so `verify` sees them."""
     for path in sorted(root.rglob("*")):
-        if path.is_file():
+        if path.is_symlink() or not path.is_dir():
             rel = path.relative_to(root).as_posix()
             if rel not in UNLISTED:
                 yield rel
@@ -131,7 +136,7 @@ def evidence_digest(files: Mapping[str, ManifestEntry]) -> str:
 
 def build_manifest(root: Path) -> Manifest:
     files = {rel: ManifestEntry(sha256=sha256_file(root / rel), size=(root / rel).stat().st_size)
-             for rel in _listed_files(root)}
+             for rel in _listed_files(root) if _regular(root / rel)}
     return Manifest(
         tool_version=TOOL_VERSION,
         written_at=datetime.now(UTC),
@@ -143,12 +148,15 @@ def build_manifest(root: Path) -> Manifest:
 def pack_id_of(root: Path) -> str:
     """The pack id of a folder being written (same value the manifest will carry)."""
     files = {rel: ManifestEntry(sha256=sha256_file(root / rel), size=0)
-             for rel in _listed_files(root) if rel == COLLECTION or rel.startswith(EVIDENCE_DIR + "/")}
+             for rel in _listed_files(root)
+             if (rel == COLLECTION or rel.startswith(EVIDENCE_DIR + "/")) and _regular(root / rel)}
     return evidence_digest(files)
 
 
 def _check_destination(dest: Path) -> None:
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+    if dest.exists() and not dest.is_dir():
+        raise StoreError(f"{dest} is a file, not a folder: choose another --out")
+    if dest.exists() and any(dest.iterdir()):
         raise StoreError(f"{dest} already exists and is not empty: choose another --out")
     parent = dest.parent
     if not parent.exists():
@@ -183,7 +191,10 @@ def staged_pack(dest: Path, *, update: bool = False) -> Iterator[Path]:
     except OSError as exc:
         raise StoreError(f"cannot write to {dest.parent}: {exc.strerror}") from None
     try:
-        yield tmp
+        try:
+            yield tmp
+        except StoreError as exc:  # name the pack, not the temporary copy being changed
+            raise StoreError(str(exc).replace(str(tmp), str(dest))) from None
         (tmp / MANIFEST).write_bytes(canonical_json(build_manifest(tmp)))
         if update:
             old = dest.parent / f".{dest.name}.old-{uuid.uuid4().hex[:8]}"
@@ -258,25 +269,43 @@ def collected_units(root: Path) -> set[tuple[str, str, str]]:
 
 
 def _read_model(path: Path, model: type[M]) -> M:
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise StoreError(f"{path}: not a regular file")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise StoreError(f"{path.parent} is not a complete pack: {path.name} is missing") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read ({exc.strerror})") from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise StoreError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    if isinstance(data, dict) and data.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
-        raise StoreError(
-            f"{path}: written with pack schema version {data.get('schema_version')}, "
-            f"this evidence reads version {SCHEMA_VERSION}"
-        )
+    except UnicodeDecodeError:
+        raise StoreError(f"{path}: not valid JSON (not UTF-8 text)") from None
+    except RecursionError:
+        raise StoreError(f"{path}: not valid JSON (nested too deeply)") from None
+    if isinstance(data, dict):
+        _check_schema(path, data.get("schema_version", SCHEMA_VERSION), data.get("tool_version"))
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise StoreError(f"{path}: {where}: {first['msg']}") from None
+        raise StoreError(f"{path}: {where + ': ' if where else ''}{first['msg']}") from None
+
+
+def _check_schema(path: Path, version: Any, tool_version: Any) -> None:
+    if version == SCHEMA_VERSION:
+        return
+    if type(version) is not int:
+        raise StoreError(f"{path}: schema_version {version!r} is not a pack schema version")
+    by = f" ({tool_version})" if isinstance(tool_version, str) else ""
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path}: written by a newer evidence{by} with pack schema {version}; this one reads "
+                         f"schema {SCHEMA_VERSION}: upgrade evidence to read it")
+    raise StoreError(f"{path}: written by an older evidence{by} with pack schema {version}; this one reads "
+                     f"schema {SCHEMA_VERSION}: read it with the version that wrote it")
 
 
 def read_manifest(root: Path) -> Manifest:
@@ -298,8 +327,8 @@ def read_evidence(root: Path) -> tuple[tuple[Evidence, ...], tuple[EvidenceRef, 
     items: list[Evidence] = []
     refs: list[EvidenceRef] = []
     for path in sorted(base.rglob("*.json")):
-        raw = path.read_bytes()
         ev = _read_model(path, Evidence)
+        raw = path.read_bytes()
         items.append(ev)
         refs.append(
             EvidenceRef(
@@ -344,7 +373,7 @@ def verify(root: Path) -> VerifyResult:
         path = root / rel
         if rel not in present:
             missing.append(rel)
-        elif path.stat().st_size != entry.size or sha256_file(path) != entry.sha256:
+        elif not _regular(path) or path.stat().st_size != entry.size or sha256_file(path) != entry.sha256:
             changed.append(rel)
     extra = sorted(present - set(manifest.files))
     return VerifyResult(
