@@ -1,23 +1,26 @@
 """Run collectors x regions concurrently and turn every outcome into a timestamped snapshot.
 
 A collector that fails (AccessDenied, a disabled region, throttling beyond the retries, an
-unreachable endpoint, a crash) still yields an Evidence value, with its error: a gap, never a pass.
+unreachable endpoint, a listing that never ends, a crash) still yields an Evidence value, with its
+error: a gap, never a pass. Expired credentials are different: they stop the run (CredentialsExpired),
+keeping what was collected, so that it can resume once they are renewed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, PaginationError
 
 from evidence import registry
-from evidence.aws import ClientFactory, ReadOnlyViolation, error_code, iam_action
+from evidence.aws import AwsError, ClientFactory, ReadOnlyViolation, error_code, iam_action
 from evidence.models import GLOBAL_REGION, Evidence, EvidenceError, Period
 from evidence.registry import CollectorSpec, Scope
 from evidence.store import canonical_json
@@ -25,6 +28,16 @@ from evidence.version import TOOL_VERSION
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# A listing longer than this is a service repeating itself, not an estate: the snapshot becomes a gap.
+MAX_PAGES = 10_000
+# The caller's credentials ran out: every later call would fail the same way, so the run stops
+# (resumable) instead of recording the rest of the estate as gaps.
+EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException"})
+
+
+class CredentialsExpired(AwsError):
+    """The AWS credentials expired during a collection; what was collected before is kept."""
 
 
 @dataclass(frozen=True)
@@ -59,12 +72,27 @@ def paginate(client: Any, operation: str, result_key: str, **params: Any) -> lis
     """Every item of a listing, through botocore's paginator when the operation has one."""
     if client.can_paginate(operation):
         items: list[Any] = []
-        for page in client.get_paginator(operation).paginate(**params):
+        for page in bounded_pages(client.get_paginator(operation).paginate(**params), operation):
             items.extend(page.get(result_key, []))
         return items
     resp = getattr(client, operation)(**params)
     value = resp.get(result_key, [])
     return list(value) if isinstance(value, list) else value
+
+
+def bounded_pages(pages: Iterable[dict[str, Any]], operation: str, limit: int = MAX_PAGES) -> Iterator[dict[str, Any]]:
+    """The pages of a listing, stopped with a PaginationError when the service repeats a page (a pagination
+    token that leads back to an earlier page) or sends more than `limit` pages."""
+    seen: set[str] = set()
+    for n, page in enumerate(pages, 1):
+        if n > limit:
+            raise PaginationError(message=f"{operation} sent more than {limit} pages; the listing does not end")
+        body = {k: v for k, v in page.items() if k != "ResponseMetadata"}
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+        if digest in seen:
+            raise PaginationError(message=f"{operation} sent page {n} again; its pagination token loops")
+        seen.add(digest)
+        yield page
 
 
 def declare(
@@ -187,6 +215,11 @@ def run_unit(unit: Unit, period: Period, regions: tuple[str, ...] = ()) -> Evide
         except ReadOnlyViolation:
             raise
         except ClientError as exc:
+            if error_code(exc) in EXPIRED_CODES:
+                raise CredentialsExpired(
+                    f"the AWS credentials expired during the collection ({error_code(exc)} on {unit.spec.key} "
+                    f"in {unit.label}); renew them and resume the run"
+                ) from None
             msg = exc.response.get("Error", {}).get("Message", "") or str(exc)
             error = EvidenceError(code=error_code(exc), message=msg)
         except BotoCoreError as exc:
@@ -254,10 +287,15 @@ def collect(
     out: list[Evidence] = []
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
         futures = [pool.submit(work, u) for u in units]
-        for fut in as_completed(futures):
-            ev = fut.result()
-            out.append(ev)
-            if on_done is not None:
-                on_done(ev)
+        try:
+            for fut in as_completed(futures):
+                ev = fut.result()
+                out.append(ev)
+                if on_done is not None:
+                    on_done(ev)
+        except BaseException:  # stop at once (expired credentials, Ctrl-C): queued units are not started
+            for fut in futures:
+                fut.cancel()
+            raise
     out.sort(key=lambda e: (e.account_id, e.region, e.key))
     return out
