@@ -8,6 +8,7 @@ allowed explicitly by the caller that builds the factory.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,30 @@ class AwsError(Exception):
 
 class ReadOnlyViolation(AwsError):
     """A non-read operation was attempted through the factory; it was not sent."""
+
+
+class UnexpectedResponse(BotoCoreError):
+    """A success status whose body is not an AWS answer: botocore would read it as an empty result."""
+
+    fmt = "{message}"
+
+
+def check_response(response_dict: dict[str, Any], operation_model: Any, **_: Any) -> None:
+    """`before-parse` hook: refuse a proxy's or captive portal's HTML page, or a JSON body that does not parse,
+    which botocore would otherwise turn into an empty listing (and checks into passes)."""
+    body = response_dict.get("body") or b""
+    if not 200 <= response_dict.get("status_code", 0) < 300 or not body or operation_model.has_streaming_output:
+        return
+    name = operation_model.name
+    if body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        raise UnexpectedResponse(message=f"{name}: the endpoint answered with an HTML page, not an AWS response")
+    shape = operation_model.output_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    if operation_model.metadata.get("protocol") in ("json", "rest-json") and payload is None:
+        try:
+            json.loads(body)
+        except ValueError:
+            raise UnexpectedResponse(message=f"{name}: the response is not valid JSON") from None
 
 
 READ_PREFIXES = ("Describe", "Get", "List", "Lookup", "BatchGet", "Search", "Head")
@@ -231,6 +256,7 @@ class ClientFactory:
             recorder.record(name)
 
         client.meta.events.register("before-call", before_call, unique_id="evidence-read-only-guard")
+        client.meta.events.register("before-parse", check_response, unique_id="evidence-response-check")
 
     def assume(
         self,
