@@ -146,12 +146,20 @@ def check_signature(pack_dir: Path, *, trusted_pem: str | None = None) -> tuple[
     if sig is None:
         return False, "the pack is not signed"
     manifest = _manifest_bytes(pack_dir)
-    if trusted_pem is not None and fingerprint(trusted_pem) != fingerprint(sig.public_key_pem):
-        return False, f"signed by {sig.signer}, not by the expected key {fingerprint(trusted_pem)}"
+    try:
+        key: Any = serialization.load_pem_public_key(sig.public_key_pem.encode())
+        raw = base64.b64decode(sig.signature, validate=True)
+        signer_key = fingerprint(sig.public_key_pem)
+    except ValueError:
+        return False, f"{SIGNATURE} is damaged: its public key or signature cannot be read"
+    try:
+        expected = fingerprint(trusted_pem) if trusted_pem is not None else signer_key
+    except ValueError:
+        raise SigningError("the trusted public key is not a PEM public key") from None
+    if expected != signer_key:
+        return False, f"signed by {sig.signer}, not by the expected key {expected}"
     if hashlib.sha256(manifest).hexdigest() != sig.manifest_sha256:
         return False, f"manifest.json changed after it was signed by {sig.signer}"
-    key: Any = serialization.load_pem_public_key(sig.public_key_pem.encode())
-    raw = base64.b64decode(sig.signature)
     try:
         if sig.algorithm == "ed25519" and isinstance(key, ed25519.Ed25519PublicKey):
             key.verify(raw, manifest)
@@ -168,7 +176,9 @@ def check_signature(pack_dir: Path, *, trusted_pem: str | None = None) -> tuple[
         return False, f"the signature does not verify (claims {sig.signer})"
     except KeyError:
         return False, f"unsupported signature algorithm {sig.algorithm}"
-    return True, f"signed by {sig.signer} on {sig.signed_at:%Y-%m-%d %H:%M} UTC"
+    # The key is what the signature proves; the signer label in the file is a claim, shown beside it.
+    who = f"Ed25519 key {signer_key}" if sig.algorithm == "ed25519" else f"{sig.signer} (public key {signer_key})"
+    return True, f"signed by {who} on {sig.signed_at:%Y-%m-%d %H:%M} UTC"
 
 
 def _digest(data: bytes, algo: hashes.HashAlgorithm) -> bytes:
