@@ -306,11 +306,11 @@ def _target(
 ) -> Target:
     factory = ClientFactory.from_options(profile=profile)
     period = make_period(start, end, day_aligned=shard is not None)
-    names = _split(regions)
-    factory.identity(names[0] if names and names != ["all"] else "us-east-1")
     if reach.accounts and not reach.organization:
         raise UsageError("--accounts restricts --organization: add --organization")
-    target = Target(factory=factory, regions=_regions(regions, factory), period=period, shard=shard)
+    named = None if _split(regions) == ["all"] else _regions(regions, factory)  # refused before AWS is called
+    factory.identity(named[0] if named else "us-east-1")
+    target = Target(factory=factory, regions=named or _regions(regions, factory), period=period, shard=shard)
     return _reach(target, reach)
 
 
@@ -528,7 +528,8 @@ def diff_cmd(
 def verify(
     pack_dir: Annotated[Path, typer.Argument(help="A pack folder.")],
     public_key: Annotated[
-        Path | None, typer.Option("--public-key", help="PEM public key the pack must be signed with.")
+        Path | None, typer.Option("--public-key", help="PEM public key the pack must be signed with.", exists=True,
+                                  dir_okay=False, readable=True)
     ] = None,
 ) -> None:
     """Re-hash every file of a pack against its manifest, check its signature and sign-off; exit 1 on any problem."""
