@@ -67,7 +67,8 @@ def load_register(path: Path) -> tuple[ExceptionEntry, ...]:
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"])
-            raise ExceptionsError(f"{path}: exception {label}: {where + ': ' if where else ''}{err['msg']}") from None
+            message = str(err["msg"]).removeprefix("Value error, ")
+            raise ExceptionsError(f"{path}: exception {label}: {where + ': ' if where else ''}{message}") from None
         if entry.id in seen:
             raise ExceptionsError(f"{path}: exception {entry.id}: the id is used twice")
         seen.add(entry.id)
