@@ -130,3 +130,13 @@ def registry_needs(check_id: str) -> tuple[str, ...]:
     from evidence import registry
 
     return registry.get_check(check_id).needs
+
+
+def test_every_check_fails_and_passes_somewhere_in_the_demo(demo_expected: list[Any]) -> None:
+    from evidence import registry
+
+    seen: dict[str, set[str]] = {}
+    for e in demo_expected:
+        seen.setdefault(e.check, set()).add(e.status)
+    lacking = sorted(c for c in registry.checks() if seen.get(c) != {"pass", "fail"})
+    assert not lacking, f"checks without both a failing and a passing demo resource: {lacking}"

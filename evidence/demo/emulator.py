@@ -72,6 +72,12 @@ class Emulator:
 
         iam.set_root_access_key(account_id, active=active)
 
+    def backdate_access_keys(self, account_id: str, user_name: str, days: int) -> None:
+        """Make an IAM user's access keys `days` old (key age is not settable through AWS's API)."""
+        from evidence.demo.patches import iam
+
+        iam.backdate_access_keys(account_id, user_name, days)
+
     def set_root_password_last_used(self, account_id: str, when: datetime | None) -> None:
         """When the root user last signed in with its password (credential report)."""
         from evidence.demo.patches import iam

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto.core.responses import ActionResult
+from moto.core.utils import utcnow
 from moto.iam.models import AccountSummary, IAMBackend, iam_backends
 from moto.iam.responses import IamResponse
 
@@ -50,6 +51,16 @@ def set_root_access_key(account_id: str, *, active: bool) -> None:
 
 def set_root_password_last_used(account_id: str, when: datetime | None) -> None:
     root_user(account_id).password_last_used = when
+
+
+def backdate_access_keys(account_id: str, user_name: str, days: int) -> None:
+    """Make a user's access keys (and the user) look `days` old; no AWS API can set a key's age."""
+    backend = iam_backends[account_id]["global"]
+    user = backend.users[user_name]
+    then = utcnow() - timedelta(days=days)
+    user.create_date = then
+    for key in user.access_keys:
+        key.create_date = then
 
 
 def root_report_row(backend: IAMBackend) -> str:

@@ -70,9 +70,12 @@ def seed_production_trail(aws: Clients, members: dict[str, str]) -> None:
     prod = Clients(aws.emulator, account)
     bucket = f"example-production-trail-{account}"
     prod("s3", HOME).create_bucket(Bucket=bucket)
-    prod("cloudtrail", HOME).create_trail(Name=PROD_TRAIL, S3BucketName=bucket, EnableLogFileValidation=True)
+    prod("cloudtrail", HOME).create_trail(Name=PROD_TRAIL, S3BucketName=bucket, EnableLogFileValidation=True,
+                                          IsMultiRegionTrail=True)
     prod("cloudtrail", HOME).start_logging(Name=PROD_TRAIL)
     arn = f"arn:aws:cloudtrail:{HOME}:{account}:trail/{PROD_TRAIL}"
-    scope = TrailScope.for_trail(arn, bucket, source_region=HOME, account_id=account)
-    build_chain(ChainSpec(scope=scope, start=_start(), hours=HOURS, seed=11), _KEYS["demo"], S3Sink(prod("s3", HOME)))
-    expect("cloudtrail.digest_chain_valid", f"{arn} ({HOME})", "pass")
+    for n, region in enumerate((HOME, OTHER)):
+        scope = TrailScope.for_trail(arn, bucket, source_region=region, account_id=account)
+        build_chain(ChainSpec(scope=scope, start=_start(), hours=HOURS, seed=11 + n), _KEYS["demo"],
+                    S3Sink(prod("s3", HOME)))
+        expect("cloudtrail.digest_chain_valid", f"{arn} ({region})", "pass")
