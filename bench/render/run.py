@@ -196,10 +196,13 @@ def timed(job: Callable[[], None]) -> tuple[float, float, float]:
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, job))
     proc.start()
-    wall, cpu, peak = parent.recv()
-    proc.join()
-    if proc.exitcode != 0:
-        raise SystemExit(f"render failed with exit code {proc.exitcode}")
+    child.close()
+    try:
+        wall, cpu, peak = parent.recv()
+    except EOFError:
+        raise SystemExit("the render process died before reporting (see its error above)") from None
+    finally:
+        proc.join()
     return wall, cpu, peak
 
 

@@ -44,9 +44,9 @@ SEVERITY_ORDER: tuple[Severity, ...] = (Severity.CRITICAL, Severity.HIGH, Severi
 _FINDING_ORDER = {s: i for i, s in enumerate((Status.FAIL, Status.NOT_EVALUATED, Status.EXCEPTED, Status.PASS,
                                               Status.NOT_APPLICABLE, Status.MANUAL))}
 
-FAILURES_PER_CONTROL = 10
-EVIDENCE_PER_CONTROL = 6
-GAPS_PER_CONTROL = 5
+FAILURES_PER_CHECK = 10
+EVIDENCE_PER_CHECK = 4
+GAPS_PER_CHECK = 5
 TOP_FAILING_CHECKS = 10
 
 
@@ -85,18 +85,30 @@ class EvidenceLine(Frozen):
     error: EvidenceError | None
 
 
-class ControlView(Frozen):
-    result: ControlResult
-    anchor: str
-    checks: tuple[CheckLine, ...]
+class CheckDetail(Frozen):
+    """A primary check of a control with its failing resources, evidence files and gaps (each capped).
+
+    Several controls often rely on the same check: its detail is shown at the first of them in the
+    report, and the others point there (`shown_in` / `shown_at`).
+    """
+
+    line: CheckLine
     failures: tuple[Finding, ...]
     more_failures: int
-    more_failure_checks: tuple[str, ...]
     evidence: tuple[EvidenceLine, ...]
     more_evidence: int
     more_evidence_keys: tuple[str, ...]
     gaps: tuple[Gap, ...]
     more_gaps: int
+    shown_in: str | None = None  # id of the control where this detail was shown first
+    shown_at: str | None = None  # its anchor
+
+
+class ControlView(Frozen):
+    result: ControlResult
+    anchor: str
+    primary: tuple[CheckDetail, ...]
+    secondary: tuple[CheckLine, ...]
     config: ConfigVerdict | None = None  # AWS Config's verdict beside ours, when the control lists Config rules
 
 
@@ -156,6 +168,14 @@ class FrameworkView(Frozen):
         return self.collection.finished_at
 
     @property
+    def failures_per_check(self) -> int:
+        return FAILURES_PER_CHECK
+
+    @property
+    def evidence_per_check(self) -> int:
+        return EVIDENCE_PER_CHECK
+
+    @property
     def evidence_errors(self) -> int:
         return sum(1 for e in self.evidence if e.error is not None)
 
@@ -191,50 +211,55 @@ def _check_lines(control: ControlResult, results: Mapping[str, CheckResult]) -> 
     return tuple(lines)
 
 
-def _control_view(
-    control: ControlResult, anchor: str, results: Mapping[str, CheckResult], refs: Mapping[str, EvidenceRef]
-) -> ControlView:
-    lines = _check_lines(control, results)
-    failures: list[Finding] = []
-    more = 0
-    more_checks: list[str] = []
-    for line in lines:
-        if line.role is not Role.PRIMARY or not line.failing:
-            continue
-        failing = [f for f in results[line.key].findings if f.status is Status.FAIL]
-        room = FAILURES_PER_CONTROL - len(failures)
-        failures.extend(failing[:room])
-        if len(failing) > room:
-            more += len(failing) - room
-            more_checks.append(line.key)
+def _detail(line: CheckLine, result: CheckResult, refs: Mapping[str, EvidenceRef]) -> CheckDetail:
+    failing = [f for f in result.findings if f.status is Status.FAIL]
+    evidence = [
+        EvidenceLine(path=path, sha256=ref.sha256 if ref else None, collected_at=ref.collected_at if ref else None,
+                     error=ref.error if ref else None)
+        for path in dict.fromkeys(result.evidence)
+        for ref in (refs.get(path),)
+    ]
+    hidden = evidence[EVIDENCE_PER_CHECK:]
+    return CheckDetail(
+        line=line,
+        failures=tuple(failing[:FAILURES_PER_CHECK]),
+        more_failures=max(0, len(failing) - FAILURES_PER_CHECK),
+        evidence=tuple(evidence[:EVIDENCE_PER_CHECK]),
+        more_evidence=len(hidden),
+        more_evidence_keys=tuple(dict.fromkeys(refs[e.path].key for e in hidden if e.path in refs)),
+        gaps=result.gaps[:GAPS_PER_CHECK],
+        more_gaps=max(0, len(result.gaps) - GAPS_PER_CHECK),
+    )
 
-    paths: dict[str, None] = {}
-    gaps: dict[Gap, None] = {}
+
+def _control_view(
+    control: ControlResult,
+    anchor: str,
+    results: Mapping[str, CheckResult],
+    refs: Mapping[str, EvidenceRef],
+    shown: dict[str, tuple[str, str]],
+    config: ConfigVerdict | None,
+) -> ControlView:
+    """`shown` maps check keys whose detail is already in the report to (control id, anchor); updated here."""
+    lines = _check_lines(control, results)
+    primary = []
     for line in lines:
-        paths.update(dict.fromkeys(results[line.key].evidence))
-        gaps.update(dict.fromkeys(results[line.key].gaps))
-    evidence = []
-    for path in paths:
-        ref = refs.get(path)
-        evidence.append(
-            EvidenceLine(path=path, sha256=ref.sha256 if ref else None,
-                         collected_at=ref.collected_at if ref else None, error=ref.error if ref else None)
-        )
-    hidden = evidence[EVIDENCE_PER_CONTROL:]
-    hidden_keys = dict.fromkeys(refs[e.path].key for e in hidden if e.path in refs)
-    gap_list = list(gaps)
+        if line.role is not Role.PRIMARY:
+            continue
+        if line.key in shown:
+            first_id, first_anchor = shown[line.key]
+            primary.append(CheckDetail(line=line, failures=(), more_failures=0, evidence=(), more_evidence=0,
+                                       more_evidence_keys=(), gaps=(), more_gaps=0, shown_in=first_id,
+                                       shown_at=first_anchor))
+        else:
+            shown[line.key] = (control.id, anchor)
+            primary.append(_detail(line, results[line.key], refs))
     return ControlView(
         result=control,
         anchor=anchor,
-        checks=lines,
-        failures=tuple(failures),
-        more_failures=more,
-        more_failure_checks=tuple(more_checks),
-        evidence=tuple(evidence[:EVIDENCE_PER_CONTROL]),
-        more_evidence=len(hidden),
-        more_evidence_keys=tuple(hidden_keys),
-        gaps=tuple(gap_list[:GAPS_PER_CONTROL]),
-        more_gaps=max(0, len(gap_list) - GAPS_PER_CONTROL),
+        primary=tuple(primary),
+        secondary=tuple(line for line in lines if line.role is not Role.PRIMARY),
+        config=config,
     )
 
 
@@ -306,17 +331,20 @@ def build_view(pack: Pack, framework_id: str) -> FrameworkView:
     refs = {e.path: e for e in pack.evidence}
     key_of_path = {e.path: e.key for e in pack.evidence}
 
-    by_section: dict[str, list[ControlView]] = defaultdict(list)
+    anchors = {c.id: f"control-{i + 1}" for i, c in enumerate(fr.controls)}
+    members: dict[str, list[ControlResult]] = defaultdict(list)
+    for control in fr.controls:
+        members[control.section].append(control)
     config_of = {v.control: v for v in fr.config.controls}
-    for i, control in enumerate(fr.controls):
-        cv = _control_view(control, f"control-{i + 1}", results, refs)
-        by_section[control.section].append(cv.model_copy(update={"config": config_of.get(control.id)}))
-    sections = [
-        SectionView(id=s.id, title=s.title, anchor=f"section-{n + 1}", controls=tuple(by_section[s.id]),
-                    tally=Tally.of(cv.result.status for cv in by_section[s.id]))
-        for n, s in enumerate(_sections(fr))
-        if by_section[s.id]
-    ]
+    shown: dict[str, tuple[str, str]] = {}
+    sections = []
+    for n, s in enumerate(_sections(fr)):
+        if not members[s.id]:
+            continue
+        views = tuple(_control_view(c, anchors[c.id], results, refs, shown, config_of.get(c.id))
+                      for c in members[s.id])
+        sections.append(SectionView(id=s.id, title=s.title, anchor=f"section-{n + 1}", controls=views,
+                                    tally=Tally.of(cv.result.status for cv in views)))
 
     checks_of_key: dict[str, dict[str, None]] = defaultdict(dict)
     for c in checks:

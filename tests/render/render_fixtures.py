@@ -122,6 +122,8 @@ def build_pack() -> Pack:
                 (("s3.encrypted", Role.PRIMARY), ("iam.mfa", Role.SECONDARY)), implementation="addressable"),
         control("AC-3", "Passwords are long enough", "AC", Status.EXCEPTED, "Failure covered by exception EX-1.",
                 (("iam.password_policy[min_length=14]", Role.PRIMARY),)),
+        control("AC-4", "Privileged users authenticate with MFA", "AC", Status.FAIL, "1 of 1 primary checks failed.",
+                (("iam.mfa", Role.PRIMARY),)),
         control("AU-1", "Audit logging is on in every region", "AU", Status.NOT_EVALUATED,
                 "1 of 1 primary checks could not be evaluated: evidence is missing (see Gaps).",
                 (("cloudtrail.enabled", Role.PRIMARY),), evidence=EvidenceType.HYBRID,
