@@ -547,6 +547,8 @@ def verify(
         err.print(f"[red]not in manifest:[/] {rel}")
     if not result.digest_ok:
         err.print("[red]the manifest's pack id does not match its evidence entries[/]")
+    if not result.canonical:
+        err.print("[red]manifest.json was edited: it is not the JSON evidence writes for its content[/]")
     if sig_text:
         err.print(("Signature: " if sig_ok else "[red]signature:[/] ") + sig_text)
     if view is not None:

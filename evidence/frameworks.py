@@ -105,6 +105,8 @@ def read_yaml(path: Path, what: str = "framework file") -> Any:
         raise FrameworkError(f"{path}: no such {what}") from None
     except OSError as exc:
         raise FrameworkError(f"{path}: cannot read the {what}: {exc.strerror}") from None
+    if not path.is_file():  # a folder, a pipe or a device (/dev/zero would never end)
+        raise FrameworkError(f"{path}: cannot read the {what}: not a regular file")
     if size > MAX_FILE_BYTES:
         raise FrameworkError(f"{path}: file is {size} bytes; a {what} is limited to {MAX_FILE_BYTES}")
     try:

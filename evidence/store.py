@@ -168,6 +168,13 @@ def _check_destination(dest: Path) -> None:
         raise StoreError(f"cannot write to {parent}: permission denied")
 
 
+def _check_only_files(root: Path) -> None:
+    """A pack holds files and folders only: a link or a device would be followed by the copy (to /dev/zero...)."""
+    for path in root.rglob("*"):
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            raise StoreError(f"{path}: not a regular file; a pack holds only files (run `evidence verify {root}`)")
+
+
 @contextmanager
 def staged_pack(dest: Path, *, update: bool = False) -> Iterator[Path]:
     """Yield a temporary folder; on success write its manifest and move it to `dest` atomically.
@@ -179,17 +186,19 @@ def staged_pack(dest: Path, *, update: bool = False) -> Iterator[Path]:
     if update:
         if not (dest / MANIFEST).is_file():
             raise StoreError(f"{dest} is not an evidence pack (no {MANIFEST})")
+        _check_only_files(dest)
     else:
         _check_destination(dest)
     tmp = dest.parent / f".{dest.name}.tmp-{uuid.uuid4().hex[:8]}"
     try:
         if update:
-            shutil.copytree(dest, tmp)
-            (tmp / MANIFEST).unlink()
+            # without its manifest: even a copy killed just after it completes is not a pack `verify` accepts
+            shutil.copytree(dest, tmp, ignore=lambda folder, _: [MANIFEST] if Path(folder) == dest else [])
         else:
             tmp.mkdir()
     except OSError as exc:
-        raise StoreError(f"cannot write to {dest.parent}: {exc.strerror}") from None
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise StoreError(f"cannot write to {dest.parent}: {exc.strerror or 'the pack could not be copied'}") from None
     try:
         try:
             yield tmp
@@ -278,7 +287,7 @@ def _read_model(path: Path, model: type[M]) -> M:
     except OSError as exc:
         raise StoreError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        data = json.loads(raw)
+        data = json.loads(raw.decode("utf-8"))  # a pack is UTF-8: json.loads would also take UTF-16 and UTF-32
     except json.JSONDecodeError as exc:
         raise StoreError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
     except UnicodeDecodeError:
@@ -355,10 +364,11 @@ class VerifyResult:
     missing: tuple[str, ...]
     extra: tuple[str, ...]
     digest_ok: bool
+    canonical: bool = True  # manifest.json is byte for byte what evidence writes for its content
 
     @property
     def ok(self) -> bool:
-        return self.digest_ok and not (self.changed or self.missing or self.extra)
+        return self.digest_ok and self.canonical and not (self.changed or self.missing or self.extra)
 
 
 def verify(root: Path) -> VerifyResult:
@@ -382,4 +392,5 @@ def verify(root: Path) -> VerifyResult:
         missing=tuple(missing),
         extra=tuple(extra),
         digest_ok=evidence_digest(manifest.files) == manifest.evidence_digest,
+        canonical=(root / MANIFEST).read_bytes() == canonical_json(manifest),
     )
