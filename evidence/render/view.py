@@ -26,6 +26,7 @@ from evidence.models import (
     Role,
     Section,
     Severity,
+    SignOffView,
     Status,
 )
 from evidence.render.changes import ChangesView, changes_view
@@ -162,6 +163,7 @@ class FrameworkView(Frozen):
     checks_of_key: Mapping[str, tuple[str, ...]]  # evidence key -> check keys of this framework reading it
     inherited: tuple[ControlResult, ...]
     changes: ChangesView | None = None  # the diff against the previous pack, when there is one
+    signoff: SignOffView | None = None  # the recorded sign-off decision, when there is one
 
     @property
     def collected_at(self) -> datetime:
@@ -370,6 +372,7 @@ def build_view(pack: Pack, framework_id: str) -> FrameworkView:
         checks_of_key={k: tuple(v) for k, v in checks_of_key.items()},
         inherited=tuple(c for c in fr.controls if c.inherited),
         changes=changes_view(pack.diff, fr),
+        signoff=pack.signoff,
     )
 
 

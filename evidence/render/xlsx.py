@@ -314,6 +314,22 @@ def _changes_rows(changes: ChangesView) -> list[list[Any]]:
     return rows
 
 
+def _signoff_facts(view: FrameworkView) -> list[tuple[str, Any]]:
+    """The recorded sign-off as Summary rows; none when the pack was not signed off."""
+    so = view.signoff
+    if so is None:
+        return []
+    return [
+        ("Sign-off", so.note),
+        ("Signed off by", so.name),
+        ("Signer role", so.role),
+        ("Decision", so.decision),
+        ("Comment", so.comment),
+        ("Signed at (UTC)", so.signed_at),
+        ("Content digest", so.content_digest),
+    ]
+
+
 def _summary(wb: Workbook, view: FrameworkView) -> None:
     ws = wb.create_sheet("Summary")
     ws.column_dimensions["A"].width = 26
@@ -343,6 +359,7 @@ def _summary(wb: Workbook, view: FrameworkView) -> None:
         ("Framework source", fw.source),
         ("Failing checks", f"{view.failing_checks} of {len(view.checks)}"),
         ("Gaps", len(view.gaps)),
+        *_signoff_facts(view),
     ]
     for name, value in facts:
         ws.append([label(name), cell_value(ws, value, wrap=True)])

@@ -1,0 +1,86 @@
+"""The trust workflow's data in the reports: sign-off, exceptions register, attachments, CloudTrail
+integrity and the per-account breakdown, read back from the PDF (pypdf) and the workbook (openpyxl)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+from pypdf import PdfReader
+from workflow_fixtures import DIGEST, INVALID_NOTE, SIGNER, build_workflow_pack
+
+from evidence.models import Pack
+from evidence.render import Branding, render_pdf, render_xlsx
+from evidence.render.html import render_html
+from evidence.render.view import build_view
+
+
+@pytest.fixture(scope="module")
+def workflow_pack() -> Pack:
+    return build_workflow_pack()
+
+
+@pytest.fixture(scope="module")
+def pages(workflow_pack: Pack, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    out = tmp_path_factory.mktemp("workflow") / "testfw.pdf"
+    render_pdf(workflow_pack, "testfw", out)
+    return [page.extract_text() for page in PdfReader(out).pages]
+
+
+@pytest.fixture(scope="module")
+def text(pages: list[str]) -> str:
+    return "\n".join(pages)
+
+
+@pytest.fixture(scope="module")
+def wb(workflow_pack: Pack, tmp_path_factory: pytest.TempPathFactory) -> Workbook:
+    out = tmp_path_factory.mktemp("workflow") / "testfw.xlsx"
+    render_xlsx(workflow_pack, "testfw", out)
+    return load_workbook(out)
+
+
+def _rows(ws: Worksheet) -> list[dict[str, object]]:
+    values = list(ws.iter_rows(values_only=True))
+    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+
+def _html(pack: Pack) -> str:
+    """The report's HTML: cheaper than a PDF for the cases that only vary one section."""
+    return render_html(build_view(pack, "testfw"), Branding(), logo_url=None)
+
+
+def _summary(wb: Workbook) -> dict[object, object]:
+    return {row[0]: row[1] for row in wb["Summary"].iter_rows(values_only=True) if row and row[0]}
+
+
+# --------------------------------------------------------------------------- sign-off
+
+
+def test_signoff_page_shows_the_recorded_decision(pages: list[str]) -> None:
+    last = "\n".join(pages[-2:])
+    for text in (SIGNER, "CISO", "approved", "Q4 evidence reviewed", DIGEST, "valid: the pack content is unchanged"):
+        assert text in last.replace("\n", " "), text
+    assert last.index(SIGNER) < last.index("Prepared by (security lead)")
+
+
+def test_invalid_signoff_is_shown_as_invalid() -> None:
+    html = _html(build_workflow_pack(signoff_valid=False))
+    assert INVALID_NOTE in html and "signoff-invalid" in html
+
+
+def test_no_signoff_no_record(pack: Pack) -> None:
+    html = _html(pack)
+    assert "Recorded sign-off" not in html and "Prepared by (security lead)" in html
+
+
+def test_summary_sheet_has_the_signoff(wb: Workbook, pack: Pack, tmp_path: Path) -> None:
+    summary = _summary(wb)
+    assert summary["Signed off by"] == SIGNER
+    assert summary["Decision"] == "approved"
+    assert summary["Content digest"] == DIGEST
+    assert str(summary["Sign-off"]).startswith("valid")
+    plain = tmp_path / "plain.xlsx"
+    render_xlsx(pack, "testfw", plain)
+    assert "Signed off by" not in _summary(load_workbook(plain))
