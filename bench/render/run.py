@@ -60,7 +60,6 @@ REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "
 TYPES = ("ec2:instance", "ec2:volume", "ec2:security-group", "s3:bucket", "iam:role", "iam:user", "iam:policy",
          "rds:db", "lambda:function", "kms:key", "logs:log-group", "dynamodb:table", "elb:loadbalancer", "sns:topic",
          "sqs:queue", "ecr:repository", "eks:cluster", "cloudtrail:trail", "secretsmanager:secret", "ec2:vpc")
-TYPES_PER_CHECK = 3  # each resource check judges every resource of three types
 SYNTHETIC_SIZES = {"pci-dss": 280, "soc2": 61, "hipaa": 68, "gdpr": 29}
 COLLECTED = datetime(2025, 6, 30, 18, 0, tzinfo=UTC)
 FAIL_RATE = 0.15
@@ -130,7 +129,7 @@ def build_pack(frameworks: Sequence[Framework], n_resources: int, seed: int = 7)
         if n % 5 == 4:  # an account-level check: one finding per account and region
             targets = [(f"arn:aws:iam::{a}:root", a, r) for a in ACCOUNTS for r in REGIONS]
         else:
-            targets = [t for j in range(TYPES_PER_CHECK) for t in resources[TYPES[(n + 7 * j) % len(TYPES)]]]
+            targets = resources[TYPES[n % len(TYPES)]]  # every resource of one type, as real checks do
         findings = tuple(
             Finding(check=cid, resource=arn, account=a, region=r, severity=severity,
                     status=Status.FAIL if rng.random() < FAIL_RATE else Status.PASS,
