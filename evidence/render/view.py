@@ -18,6 +18,7 @@ from evidence.models import (
     ControlResult,
     EvidenceError,
     EvidenceRef,
+    ExceptionResult,
     Finding,
     FrameworkResult,
     Frozen,
@@ -77,6 +78,7 @@ class CheckLine(Frozen):
     severity: Severity
     failing: int
     judged: int
+    excepted: int = 0  # failures covered by an applied exception
 
 
 class EvidenceLine(Frozen):
@@ -164,6 +166,7 @@ class FrameworkView(Frozen):
     inherited: tuple[ControlResult, ...]
     changes: ChangesView | None = None  # the diff against the previous pack, when there is one
     signoff: SignOffView | None = None  # the recorded sign-off decision, when there is one
+    exceptions: tuple[ExceptionResult, ...] = ()  # register entries that concern this framework
 
     @property
     def collected_at(self) -> datetime:
@@ -208,6 +211,7 @@ def _check_lines(control: ControlResult, results: Mapping[str, CheckResult]) -> 
             CheckLine(
                 key=cc.key, check=cc.check, title=r.title, role=cc.role, status=cc.status, severity=r.severity,
                 failing=sum(1 for f in r.findings if f.status is Status.FAIL), judged=len(r.findings),
+                excepted=sum(1 for f in r.findings if f.status is Status.EXCEPTED),
             )
         )
     return tuple(lines)
@@ -373,6 +377,7 @@ def build_view(pack: Pack, framework_id: str) -> FrameworkView:
         inherited=tuple(c for c in fr.controls if c.inherited),
         changes=changes_view(pack.diff, fr),
         signoff=pack.signoff,
+        exceptions=tuple(e for e in pack.exceptions if e.entry.framework in (None, fr.id)),
     )
 
 

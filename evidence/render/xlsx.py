@@ -314,6 +314,24 @@ def _changes_rows(changes: ChangesView) -> list[list[Any]]:
     return rows
 
 
+EXCEPTIONS_COLUMNS = (
+    Column("Exception"), Column("Check"), Column("Control"), Column("Framework"), Column("Resource pattern"),
+    Column("Account"), Column("Reason", wrap=True, width=50), Column("Owner"), Column("Approved by"),
+    Column("Approved on"), Column("Expires on"), Column("Ticket"), Column("State"), Column("Findings matched"),
+    Column("Note", wrap=True, width=50),
+)
+
+
+def _exceptions_rows(view: FrameworkView) -> list[list[Any]]:
+    return [
+        [x.entry.id, x.entry.check or "", x.entry.control or "", x.entry.framework or "", x.entry.resource,
+         x.entry.account, x.entry.reason, x.entry.owner, x.entry.approved_by or "",
+         x.entry.approved_on.isoformat() if x.entry.approved_on else "", x.entry.expires_on.isoformat(),
+         x.entry.ticket or "", x.state.value, x.matched, x.note]
+        for x in view.exceptions
+    ]
+
+
 def _signoff_facts(view: FrameworkView) -> list[tuple[str, Any]]:
     """The recorded sign-off as Summary rows; none when the pack was not signed off."""
     so = view.signoff
@@ -417,6 +435,8 @@ def render_xlsx(pack: Pack, framework_id: str, out: Path) -> None:
     _table(wb, "Evidence", EVIDENCE_COLUMNS, _evidence_rows(view))
     _table(wb, "Gaps", GAPS_COLUMNS, _gaps_rows(view))
     _table(wb, "Inventory", INVENTORY_COLUMNS, _inventory_rows(view))
+    if view.exceptions:
+        _table(wb, "Exceptions", EXCEPTIONS_COLUMNS, _exceptions_rows(view))
     if view.framework.config.controls:
         _table(wb, "Config cross-check", CONFIG_COLUMNS, _config_rows(view), status_col=1)
     if view.framework.config.rules:

@@ -84,3 +84,45 @@ def test_summary_sheet_has_the_signoff(wb: Workbook, pack: Pack, tmp_path: Path)
     plain = tmp_path / "plain.xlsx"
     render_xlsx(pack, "testfw", plain)
     assert "Signed off by" not in _summary(load_workbook(plain))
+
+
+# --------------------------------------------------------------------------- exceptions register
+
+
+def test_exceptions_register_section(text: str) -> None:
+    flat = text.replace("\n", " ")
+    contents = flat[flat.index("Contents"):flat.index("Executive summary", flat.index("Contents") + 10)]
+    assert "Exceptions register" in contents
+    register = flat[flat.index("Each entry of the exceptions register"):flat.index("By signing, I confirm")]
+    for expected in ("EX-1", "SEC-42", "iam.password_policy", "The identity provider enforces 16 characters.",
+                     "platform", "approved by Dana Lee on 2025-01-10", "expires 2025-12-31", "APPLIED",
+                     "1 finding matched", "EX-2", "EXPIRED", "0 findings matched",
+                     "Expired on 2025-01-31"):
+        assert expected in register, expected
+    assert "user/break-glass-*" in register.replace(" ", "")  # long patterns wrap
+
+
+def test_control_page_names_the_exceptions_applied(text: str) -> None:
+    flat = text.replace("\n", " ")
+    page = flat[flat.index("Failure covered by exception EX-1."):]
+    assert "Exceptions applied: EX-1" in page[:800]
+    assert "1 excepted" in page[:800]
+
+
+def test_no_register_no_section(pack: Pack) -> None:
+    html = _html(pack)
+    assert 'id="exceptions"' not in html and "Exceptions applied" not in html
+
+
+def test_exceptions_sheet(wb: Workbook, pack: Pack, tmp_path: Path) -> None:
+    rows = {r["Exception"]: r for r in _rows(wb["Exceptions"])}
+    assert set(rows) == {"EX-1", "EX-2"}
+    assert rows["EX-1"]["State"] == "applied" and rows["EX-1"]["Findings matched"] == 1
+    assert rows["EX-1"]["Approved by"] == SIGNER and rows["EX-1"]["Ticket"] == "SEC-42"
+    assert rows["EX-2"]["State"] == "expired" and rows["EX-2"]["Control"] == "AC-1"
+    assert rows["EX-2"]["Expires on"] == "2025-01-31"
+    excepted = [r for r in _rows(wb["Findings"]) if r["Status"] == "excepted"]
+    assert [r["Check"] for r in excepted] == ["iam.password_policy[min_length=14]"]
+    plain = tmp_path / "plain.xlsx"
+    render_xlsx(pack, "testfw", plain)
+    assert "Exceptions" not in load_workbook(plain).sheetnames

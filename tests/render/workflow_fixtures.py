@@ -13,6 +13,7 @@ from evidence.models import (
     ExceptionState,
     Pack,
     SignOffView,
+    Status,
 )
 
 SIGNER = "Dana Lee"
@@ -46,5 +47,25 @@ def exceptions() -> tuple[ExceptionResult, ...]:
     )
 
 
+def _with_exception_ids(pack: Pack) -> Pack:
+    """AC-3 (excepted in the base pack) names the exception applied to it, and its finding is excepted."""
+    fw = pack.frameworks[0]
+    controls = tuple(
+        c.model_copy(update={"exceptions": ("EX-1",),
+                             "checks": tuple(cc.model_copy(update={"status": Status.EXCEPTED}) for cc in c.checks)})
+        if c.id == "AC-3" else c
+        for c in fw.controls
+    )
+    checks = tuple(
+        c.model_copy(update={"status": Status.EXCEPTED,
+                             "findings": tuple(f.model_copy(update={"status": Status.EXCEPTED}) for f in c.findings)})
+        if c.check == "iam.password_policy" else c
+        for c in fw.checks
+    )
+    fw = fw.model_copy(update={"controls": controls, "checks": checks})
+    return pack.model_copy(update={"frameworks": (fw, *pack.frameworks[1:])})
+
+
 def build_workflow_pack(*, signoff_valid: bool = True) -> Pack:
-    return build_pack().model_copy(update={"signoff": signoff(valid=signoff_valid), "exceptions": exceptions()})
+    pack = _with_exception_ids(build_pack())
+    return pack.model_copy(update={"signoff": signoff(valid=signoff_valid), "exceptions": exceptions()})
