@@ -332,6 +332,20 @@ def _exceptions_rows(view: FrameworkView) -> list[list[Any]]:
     ]
 
 
+ATTACHMENTS_COLUMNS = (
+    Column("Control"), Column("Path", wrap=True, width=50), Column("SHA-256", width=68),
+    Column("Note", wrap=True, width=50), Column("Attached by"), Column("Attached at (UTC)"), Column("Stale"),
+)
+
+
+def _attachments_rows(view: FrameworkView) -> list[list[Any]]:
+    return [
+        [c.id, a.path, a.sha256, a.note, a.attached_by, a.attached_at, "yes" if a.stale else "no"]
+        for c in view.framework.controls
+        for a in c.attachments
+    ]
+
+
 def _signoff_facts(view: FrameworkView) -> list[tuple[str, Any]]:
     """The recorded sign-off as Summary rows; none when the pack was not signed off."""
     so = view.signoff
@@ -437,6 +451,9 @@ def render_xlsx(pack: Pack, framework_id: str, out: Path) -> None:
     _table(wb, "Inventory", INVENTORY_COLUMNS, _inventory_rows(view))
     if view.exceptions:
         _table(wb, "Exceptions", EXCEPTIONS_COLUMNS, _exceptions_rows(view))
+    attachments = _attachments_rows(view)
+    if attachments:
+        _table(wb, "Attachments", ATTACHMENTS_COLUMNS, attachments)
     if view.framework.config.controls:
         _table(wb, "Config cross-check", CONFIG_COLUMNS, _config_rows(view), status_col=1)
     if view.framework.config.rules:

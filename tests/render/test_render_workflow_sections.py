@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
-from workflow_fixtures import DIGEST, INVALID_NOTE, SIGNER, build_workflow_pack
+from workflow_fixtures import DIGEST, INVALID_NOTE, OLD_DIGEST, POLICY_DIGEST, SIGNER, build_workflow_pack
 
 from evidence.models import Pack
 from evidence.render import Branding, render_pdf, render_xlsx
@@ -126,3 +126,30 @@ def test_exceptions_sheet(wb: Workbook, pack: Pack, tmp_path: Path) -> None:
     plain = tmp_path / "plain.xlsx"
     render_xlsx(pack, "testfw", plain)
     assert "Exceptions" not in load_workbook(plain).sheetnames
+
+
+# --------------------------------------------------------------------------- manual evidence attachments
+
+
+def test_control_page_lists_attachments_and_flags_stale_ones(text: str) -> None:
+    flat = text.replace("\n", " ")
+    page = flat[flat.index("MANUAL EVIDENCE ATTACHED (2)"):]
+    compact = page.replace(" ", "")
+    assert "attachments/PL-1/security-policy-v3.pdf" in compact
+    assert POLICY_DIGEST in compact and OLD_DIGEST in compact
+    assert "Approved by the board on 2025-02-14." in page
+    assert "attached by Dana Lee on 2025-03-01 09:00:00 UTC" in page
+    fresh, old = page.index("security-policy-v3"), page.index("STALE: older than 365 days")
+    assert fresh < old < page.index(OLD_DIGEST[:16])  # the flag belongs to the stale attachment
+
+
+def test_attachments_sheet(wb: Workbook, pack: Pack, tmp_path: Path) -> None:
+    rows = {r["Path"]: r for r in _rows(wb["Attachments"])}
+    fresh = rows["attachments/PL-1/security-policy-v3.pdf"]
+    stale = rows["attachments/PL-1/security-policy-v1.pdf"]
+    assert fresh["Control"] == "PL-1" and fresh["SHA-256"] == POLICY_DIGEST and fresh["Stale"] == "no"
+    assert fresh["Attached by"] == SIGNER and fresh["Note"] == "Approved by the board on 2025-02-14."
+    assert stale["Stale"] == "yes" and stale["Attached by"] == "Sam Roe"
+    plain = tmp_path / "plain.xlsx"
+    render_xlsx(pack, "testfw", plain)
+    assert "Attachments" not in load_workbook(plain).sheetnames

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from render_fixtures import ACCOUNTS, build_pack
 
 from evidence.models import (
+    Attachment,
     ExceptionEntry,
     ExceptionResult,
     ExceptionState,
@@ -66,6 +67,27 @@ def _with_exception_ids(pack: Pack) -> Pack:
     return pack.model_copy(update={"frameworks": (fw, *pack.frameworks[1:])})
 
 
+POLICY_DIGEST = "cd" * 32
+OLD_DIGEST = "ef" * 32
+
+
+def attachments() -> tuple[Attachment, ...]:
+    return (
+        Attachment(control="PL-1", framework="testfw", path="attachments/PL-1/security-policy-v3.pdf",
+                   sha256=POLICY_DIGEST, note="Approved by the board on 2025-02-14.", attached_by="Dana Lee",
+                   attached_at=datetime(2025, 3, 1, 9, 0, tzinfo=UTC)),
+        Attachment(control="PL-1", framework="testfw", path="attachments/PL-1/security-policy-v1.pdf",
+                   sha256=OLD_DIGEST, note="The previous version.", attached_by="Sam Roe",
+                   attached_at=datetime(2023, 11, 2, 9, 0, tzinfo=UTC), stale=True),
+    )
+
+
+def _with_attachments(pack: Pack) -> Pack:
+    fw = pack.frameworks[0]
+    controls = tuple(c.model_copy(update={"attachments": attachments()}) if c.id == "PL-1" else c for c in fw.controls)
+    return pack.model_copy(update={"frameworks": (fw.model_copy(update={"controls": controls}), *pack.frameworks[1:])})
+
+
 def build_workflow_pack(*, signoff_valid: bool = True) -> Pack:
-    pack = _with_exception_ids(build_pack())
+    pack = _with_attachments(_with_exception_ids(build_pack()))
     return pack.model_copy(update={"signoff": signoff(valid=signoff_valid), "exceptions": exceptions()})
