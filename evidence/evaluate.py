@@ -35,6 +35,7 @@ from evidence.models import (
     Framework,
     FrameworkResult,
     Gap,
+    IntegrityItemRow,
     Pack,
     Role,
     Status,
@@ -179,6 +180,21 @@ def evaluate_framework(framework: Framework, index: EvidenceIndex) -> FrameworkR
     return result.model_copy(update={"config": config})
 
 
+def integrity_rows(snapshots: Iterable[Evidence]) -> tuple[IntegrityItemRow, ...]:
+    """Every CloudTrail digest or log file item that is not valid, from the `cloudtrail.integrity` snapshots."""
+    rows = []
+    for ev in snapshots:
+        for trail in (ev.data or {}).get("trails", []):
+            for entry in trail.get("regions", []):
+                for item in (entry.get("result") or {}).get("items", []):
+                    rows.append(IntegrityItemRow(
+                        account=ev.account_id, trail_arn=trail["trail_arn"], source_region=entry["source_region"],
+                        kind=item["kind"], bucket=item["bucket"], key=item.get("key"), verdict=item["verdict"],
+                        code=item["code"], reason=item["reason"], cli_equivalent=bool(item.get("cli_equivalent")),
+                    ))
+    return tuple(rows)
+
+
 def evaluate(
     evidence: Sequence[Evidence],
     refs: Sequence[EvidenceRef],
@@ -219,4 +235,5 @@ def evaluate(
         findings=tuple(findings),
         frameworks=results,
         exceptions=register_results(exceptions, matched, as_of),
+        integrity=integrity_rows(index.ok.get("cloudtrail.integrity", ())),
     )

@@ -364,6 +364,22 @@ class SignOffView(Frozen):
     note: str
 
 
+class IntegrityItemRow(Frozen):
+    """One CloudTrail digest or log file that is not valid (or a window of missing digests), from the
+    `cloudtrail.integrity` snapshot of one trail and source region."""
+
+    account: str
+    trail_arn: str
+    source_region: str
+    kind: str  # digest | log
+    bucket: str
+    key: str | None = None  # None for a window of missing digests, whose keys are unknown
+    verdict: str  # invalid | missing | unverified
+    code: str
+    reason: str
+    cli_equivalent: bool = False  # `aws cloudtrail validate-logs` reports this object INVALID too
+
+
 class PackRef(Frozen):
     """Which pack one side of a comparison is, and when its evidence was collected."""
 
@@ -441,6 +457,7 @@ class Pack(Frozen):
     exceptions: tuple[ExceptionResult, ...] = ()
     signoff: SignOffView | None = None  # never stored in pack.json: read from signoff.json when rendering
     diff: PackDiff | None = None  # never stored in pack.json: read from diff.json when rendering
+    integrity: tuple[IntegrityItemRow, ...] = ()  # CloudTrail digest and log files that are not valid
 
 
 # --------------------------------------------------------------------------- manifest

@@ -23,6 +23,7 @@ from evidence.models import (
     FrameworkResult,
     Frozen,
     Gap,
+    IntegrityItemRow,
     Pack,
     Role,
     Section,
@@ -50,6 +51,8 @@ FAILURES_PER_CHECK = 10
 EVIDENCE_PER_CHECK = 4
 GAPS_PER_CHECK = 5
 TOP_FAILING_CHECKS = 10
+INTEGRITY_CHECK = "cloudtrail.digest_chain_valid"
+INTEGRITY_ITEMS_IN_PDF = 25
 
 
 class Tally(Frozen):
@@ -167,6 +170,8 @@ class FrameworkView(Frozen):
     changes: ChangesView | None = None  # the diff against the previous pack, when there is one
     signoff: SignOffView | None = None  # the recorded sign-off decision, when there is one
     exceptions: tuple[ExceptionResult, ...] = ()  # register entries that concern this framework
+    integrity: tuple[CheckResult, ...] = ()  # this framework's CloudTrail digest-chain check results
+    integrity_items: tuple[IntegrityItemRow, ...] = ()  # CloudTrail digest and log files that are not valid
 
     @property
     def collected_at(self) -> datetime:
@@ -179,6 +184,10 @@ class FrameworkView(Frozen):
     @property
     def evidence_per_check(self) -> int:
         return EVIDENCE_PER_CHECK
+
+    @property
+    def integrity_items_in_pdf(self) -> int:
+        return INTEGRITY_ITEMS_IN_PDF
 
     @property
     def evidence_errors(self) -> int:
@@ -378,6 +387,8 @@ def build_view(pack: Pack, framework_id: str) -> FrameworkView:
         changes=changes_view(pack.diff, fr),
         signoff=pack.signoff,
         exceptions=tuple(e for e in pack.exceptions if e.entry.framework in (None, fr.id)),
+        integrity=tuple(c for c in checks if c.check == INTEGRITY_CHECK),
+        integrity_items=pack.integrity,
     )
 
 

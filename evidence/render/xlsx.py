@@ -346,6 +346,21 @@ def _attachments_rows(view: FrameworkView) -> list[list[Any]]:
     ]
 
 
+INTEGRITY_COLUMNS = (
+    Column("Account"), Column("Trail", wrap=True, width=50), Column("Source region"), Column("Kind"),
+    Column("Bucket"), Column("Key", wrap=True, width=60), Column("Verdict"), Column("Code"),
+    Column("Reason", wrap=True, width=60), Column("validate-logs reports it too"),
+)
+
+
+def _integrity_rows(view: FrameworkView) -> list[list[Any]]:
+    return [
+        [i.account, i.trail_arn, i.source_region, i.kind, i.bucket, i.key or "", i.verdict, i.code, i.reason,
+         "yes" if i.cli_equivalent else "no"]
+        for i in view.integrity_items
+    ]
+
+
 def _signoff_facts(view: FrameworkView) -> list[tuple[str, Any]]:
     """The recorded sign-off as Summary rows; none when the pack was not signed off."""
     so = view.signoff
@@ -451,6 +466,8 @@ def render_xlsx(pack: Pack, framework_id: str, out: Path) -> None:
     _table(wb, "Inventory", INVENTORY_COLUMNS, _inventory_rows(view))
     if view.exceptions:
         _table(wb, "Exceptions", EXCEPTIONS_COLUMNS, _exceptions_rows(view))
+    if view.integrity:
+        _table(wb, "CloudTrail integrity", INTEGRITY_COLUMNS, _integrity_rows(view))
     attachments = _attachments_rows(view)
     if attachments:
         _table(wb, "Attachments", ATTACHMENTS_COLUMNS, attachments)

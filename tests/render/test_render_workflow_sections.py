@@ -9,7 +9,17 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
-from workflow_fixtures import DIGEST, INVALID_NOTE, OLD_DIGEST, POLICY_DIGEST, SIGNER, build_workflow_pack
+from workflow_fixtures import (
+    DIGEST,
+    INVALID_NOTE,
+    OLD_DIGEST,
+    POLICY_DIGEST,
+    SIGNER,
+    TAMPERED_KEY,
+    TAMPERED_REASON,
+    TRAIL,
+    build_workflow_pack,
+)
 
 from evidence.models import Pack
 from evidence.render import Branding, render_pdf, render_xlsx
@@ -153,3 +163,35 @@ def test_attachments_sheet(wb: Workbook, pack: Pack, tmp_path: Path) -> None:
     plain = tmp_path / "plain.xlsx"
     render_xlsx(pack, "testfw", plain)
     assert "Attachments" not in load_workbook(plain).sheetnames
+
+
+# --------------------------------------------------------------------------- CloudTrail log integrity
+
+
+def test_integrity_section_lists_each_trail_region(text: str) -> None:
+    flat = text.replace("\n", " ")
+    contents = flat[flat.index("Contents"):flat.index("Executive summary", flat.index("Contents") + 10)]
+    assert "CloudTrail log integrity" in contents
+    section = flat[flat.index("the signed digest files delivered over the audit period"):flat.index("By signing")]
+    compact = section.replace(" ", "")
+    assert f"{TRAIL}(eu-west-1)" in compact and f"{TRAIL}(us-east-1)" in compact
+    assert "90 digest files and 2160 log files verified." in section
+    assert "(LOG_HASH_MISMATCH)." in section
+    assert "Files that are not valid (2)" in section
+    assert TAMPERED_KEY in compact and TAMPERED_REASON.replace(" ", "") in compact
+    assert "DIGEST_GAP" in section
+
+
+def test_no_integrity_check_no_section(pack: Pack) -> None:
+    assert 'id="integrity"' not in _html(pack)
+
+
+def test_integrity_sheet(wb: Workbook, pack: Pack, tmp_path: Path) -> None:
+    rows = _rows(wb["CloudTrail integrity"])
+    assert [(r["Kind"], r["Verdict"], r["Code"]) for r in rows] == [
+        ("log", "invalid", "LOG_HASH_MISMATCH"), ("digest", "missing", "DIGEST_GAP")]
+    assert rows[0]["Key"] == TAMPERED_KEY and rows[0]["Trail"] == TRAIL and rows[0]["Source region"] == "us-east-1"
+    assert rows[0]["validate-logs reports it too"] == "yes" and rows[1]["Key"] is None
+    plain = tmp_path / "plain.xlsx"
+    render_xlsx(pack, "testfw", plain)
+    assert "CloudTrail integrity" not in load_workbook(plain).sheetnames

@@ -9,10 +9,14 @@ from render_fixtures import ACCOUNTS, build_pack
 
 from evidence.models import (
     Attachment,
+    CheckResult,
     ExceptionEntry,
     ExceptionResult,
     ExceptionState,
+    Finding,
+    IntegrityItemRow,
     Pack,
+    Severity,
     SignOffView,
     Status,
 )
@@ -88,6 +92,45 @@ def _with_attachments(pack: Pack) -> Pack:
     return pack.model_copy(update={"frameworks": (fw.model_copy(update={"controls": controls}), *pack.frameworks[1:])})
 
 
+TRAIL = "arn:aws:cloudtrail:eu-west-1:111111111111:trail/org-trail"
+TAMPERED_KEY = "AWSLogs/111111111111/CloudTrail/us-east-1/2025/03/02/111111111111_CloudTrail_us-east-1_x.json.gz"
+TAMPERED_REASON = "The log file's SHA-256 differs from the one its digest records: it was changed after delivery."
+
+
+def integrity_check() -> CheckResult:
+    def finding(region: str, status: Status, reason: str) -> Finding:
+        return Finding(check="cloudtrail.digest_chain_valid", resource=f"{TRAIL} ({region})", account=ACCOUNTS[0],
+                       region=region, status=status, reason=reason, severity=Severity.HIGH)
+
+    return CheckResult(
+        check="cloudtrail.digest_chain_valid", key="cloudtrail.digest_chain_valid",
+        title="Every trail's signed digest chain and log files are intact over the audit period",
+        severity=Severity.HIGH, status=Status.FAIL,
+        findings=(
+            finding("eu-west-1", Status.PASS, "90 digest files and 2160 log files verified."),
+            finding("us-east-1", Status.FAIL, "Log integrity cannot be proven: 1 invalid and 0 missing log files "
+                                              "(LOG_HASH_MISMATCH)."),
+        ),
+    )
+
+
+def integrity_items() -> tuple[IntegrityItemRow, ...]:
+    return (
+        IntegrityItemRow(account=ACCOUNTS[0], trail_arn=TRAIL, source_region="us-east-1", kind="log",
+                         bucket="org-trail-logs", key=TAMPERED_KEY, verdict="invalid", code="LOG_HASH_MISMATCH",
+                         reason=TAMPERED_REASON, cli_equivalent=True),
+        IntegrityItemRow(account=ACCOUNTS[0], trail_arn=TRAIL, source_region="us-east-1", kind="digest",
+                         bucket="org-trail-logs", key=None, verdict="missing", code="DIGEST_GAP",
+                         reason="No digest covers 2025-03-05 10:00 to 12:00 UTC.", cli_equivalent=False),
+    )
+
+
+def _with_integrity(pack: Pack) -> Pack:
+    fw = pack.frameworks[0]
+    fw = fw.model_copy(update={"checks": (*fw.checks, integrity_check())})
+    return pack.model_copy(update={"frameworks": (fw, *pack.frameworks[1:]), "integrity": integrity_items()})
+
+
 def build_workflow_pack(*, signoff_valid: bool = True) -> Pack:
-    pack = _with_attachments(_with_exception_ids(build_pack()))
+    pack = _with_integrity(_with_attachments(_with_exception_ids(build_pack())))
     return pack.model_copy(update={"signoff": signoff(valid=signoff_valid), "exceptions": exceptions()})
