@@ -99,7 +99,7 @@ def test_findings_carry_the_control_and_its_status(oscal_pack: Path, pack: Pack)
         expected = OBJECTIVE_STATUS[control.status]
         assert (target.get("status", {}).get("state")) == (expected[0] if expected else None)
         seen.add(control.status)
-    assert {Status.FAIL, Status.PASS, Status.MANUAL} <= seen
+    assert {Status.FAIL, Status.MANUAL} <= seen  # every demo check fails somewhere, so no control passes
 
 
 def test_references_resolve(oscal_pack: Path) -> None:
