@@ -150,6 +150,17 @@ class KeyStat(Frozen):
     api_calls: tuple[str, ...]
 
 
+class AccountRow(Frozen):
+    """One account of an organization pack: its findings by status under this framework, and its gaps."""
+
+    account: str
+    fail: int
+    passed: int
+    not_evaluated: int
+    excepted: int
+    gaps: int
+
+
 class FrameworkView(Frozen):
     pack_id: str
     tool_version: str
@@ -172,6 +183,7 @@ class FrameworkView(Frozen):
     exceptions: tuple[ExceptionResult, ...] = ()  # register entries that concern this framework
     integrity: tuple[CheckResult, ...] = ()  # this framework's CloudTrail digest-chain check results
     integrity_items: tuple[IntegrityItemRow, ...] = ()  # CloudTrail digest and log files that are not valid
+    accounts: tuple[AccountRow, ...] = ()  # per-account breakdown, for packs covering several accounts
 
     @property
     def collected_at(self) -> datetime:
@@ -339,6 +351,28 @@ def _key_stats(evidence: Sequence[EvidenceRef]) -> list[KeyStat]:
     return [KeyStat(key=k, files=files[k], errors=errors[k], api_calls=tuple(sorted(calls[k]))) for k in sorted(files)]
 
 
+def _accounts(pack: Pack, checks: Sequence[CheckResult]) -> list[AccountRow]:
+    """Findings by status and gaps per account; none for a single-account pack outside an organization."""
+    scope = pack.collection.scope
+    if len(scope.accounts) < 2 and scope.organization_id is None:
+        return []
+    # every account in scope gets a row, even one without findings
+    counts = {account: dict.fromkeys(Status, 0) for account in scope.accounts}
+    for c in checks:
+        for f in c.findings:
+            counts.setdefault(f.account, dict.fromkeys(Status, 0))[f.status] += 1
+    gaps: dict[str, int] = defaultdict(int)
+    for g in pack.gaps:
+        if g.account_id != "*":
+            gaps[g.account_id] += 1
+            counts.setdefault(g.account_id, dict.fromkeys(Status, 0))
+    return [
+        AccountRow(account=a, fail=n[Status.FAIL], passed=n[Status.PASS], not_evaluated=n[Status.NOT_EVALUATED],
+                   excepted=n[Status.EXCEPTED], gaps=gaps[a])
+        for a, n in sorted(counts.items())
+    ]
+
+
 def build_view(pack: Pack, framework_id: str) -> FrameworkView:
     fr = select_framework(pack, framework_id)
     checks, controls_of = _ordered_checks(fr)
@@ -389,6 +423,7 @@ def build_view(pack: Pack, framework_id: str) -> FrameworkView:
         exceptions=tuple(e for e in pack.exceptions if e.entry.framework in (None, fr.id)),
         integrity=tuple(c for c in checks if c.check == INTEGRITY_CHECK),
         integrity_items=pack.integrity,
+        accounts=tuple(_accounts(pack, checks)),
     )
 
 

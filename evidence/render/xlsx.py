@@ -361,6 +361,16 @@ def _integrity_rows(view: FrameworkView) -> list[list[Any]]:
     ]
 
 
+ACCOUNTS_COLUMNS = (
+    Column("Account"), Column("Failing findings"), Column("Passing findings"), Column("Not evaluated findings"),
+    Column("Excepted findings"), Column("Gaps"),
+)
+
+
+def _accounts_rows(view: FrameworkView) -> list[list[Any]]:
+    return [[a.account, a.fail, a.passed, a.not_evaluated, a.excepted, a.gaps] for a in view.accounts]
+
+
 def _signoff_facts(view: FrameworkView) -> list[tuple[str, Any]]:
     """The recorded sign-off as Summary rows; none when the pack was not signed off."""
     so = view.signoff
@@ -466,6 +476,8 @@ def render_xlsx(pack: Pack, framework_id: str, out: Path) -> None:
     _table(wb, "Inventory", INVENTORY_COLUMNS, _inventory_rows(view))
     if view.exceptions:
         _table(wb, "Exceptions", EXCEPTIONS_COLUMNS, _exceptions_rows(view))
+    if view.accounts:
+        _table(wb, "Accounts", ACCOUNTS_COLUMNS, _accounts_rows(view))
     if view.integrity:
         _table(wb, "CloudTrail integrity", INTEGRITY_COLUMNS, _integrity_rows(view))
     attachments = _attachments_rows(view)

@@ -195,3 +195,29 @@ def test_integrity_sheet(wb: Workbook, pack: Pack, tmp_path: Path) -> None:
     plain = tmp_path / "plain.xlsx"
     render_xlsx(pack, "testfw", plain)
     assert "CloudTrail integrity" not in load_workbook(plain).sheetnames
+
+
+# --------------------------------------------------------------------------- per-account breakdown
+
+
+def test_scope_section_breaks_findings_down_by_account(text: str) -> None:
+    flat = text.replace("\n", " ")
+    table = flat[flat.index("Findings by account (2)"):]
+    assert "111111111111 18 3 0 1 0" in table  # fail, pass, not evaluated, excepted, gaps
+    assert "222222222222 0 1 0 0 1" in table
+
+
+def test_accounts_sheet(wb: Workbook) -> None:
+    rows = {r["Account"]: r for r in _rows(wb["Accounts"])}
+    assert rows["111111111111"] == {"Account": "111111111111", "Failing findings": 18, "Passing findings": 3,
+                                    "Not evaluated findings": 0, "Excepted findings": 1, "Gaps": 0}
+    assert rows["222222222222"]["Passing findings"] == 1 and rows["222222222222"]["Gaps"] == 1
+
+
+def test_single_account_pack_has_no_breakdown(pack: Pack, tmp_path: Path) -> None:
+    scope = pack.collection.scope.model_copy(update={"accounts": ("111111111111",), "organization_id": None})
+    single = pack.model_copy(update={"collection": pack.collection.model_copy(update={"scope": scope})})
+    assert build_view(single, "testfw").accounts == ()
+    assert 'id="accounts"' not in _html(single)
+    render_xlsx(single, "testfw", tmp_path / "single.xlsx")
+    assert "Accounts" not in load_workbook(tmp_path / "single.xlsx").sheetnames

@@ -38,7 +38,7 @@ def _rows(ws: Worksheet) -> list[dict[str, object]]:
 
 
 def test_sheets_in_order(wb: Workbook) -> None:
-    assert wb.sheetnames == ["Summary", *TABLES]
+    assert wb.sheetnames == ["Summary", *TABLES, "Accounts"]  # an organization pack: findings by account
 
 
 def test_tables_have_frozen_filtered_headers(wb: Workbook) -> None:
