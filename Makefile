@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/evidence frameworks lint
 
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
