@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import platform
 import random
 import resource
@@ -246,6 +247,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     built = time.perf_counter() - t0
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    load = os.getloadavg()
     out = args.keep or Path(tempfile.mkdtemp(prefix="evidence-bench-render-"))
     out.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -281,7 +283,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"## {SECTION}",
         "",
         f"`python bench/render/run.py --resources {args.resources}` on {platform.machine()}, "
-        f"{multiprocessing.cpu_count()} CPUs, Python {platform.python_version()}; {source}.",
+        f"{multiprocessing.cpu_count()} CPUs, Python {platform.python_version()}; {source}. "
+        f"Load average {load[0]:.1f} before and {os.getloadavg()[0]:.1f} after the run: with other work on the"
+        " machine, wall time exceeds CPU time.",
         f"Pack: {args.resources} resources in {len(ACCOUNTS)} accounts x {len(REGIONS)} regions, "
         f"{len(pack.findings)} findings, {len(pack.evidence)} evidence files, {len(pack.gaps)} gaps, "
         f"pack.json {len(pack_json) / 2**20:.1f} MiB (built in {built:.1f} s; "

@@ -47,8 +47,8 @@ SEVERITY_ORDER: tuple[Severity, ...] = (Severity.CRITICAL, Severity.HIGH, Severi
 _FINDING_ORDER = {s: i for i, s in enumerate((Status.FAIL, Status.NOT_EVALUATED, Status.EXCEPTED, Status.PASS,
                                               Status.NOT_APPLICABLE, Status.MANUAL))}
 
-FAILURES_PER_CHECK = 10
-EVIDENCE_PER_CHECK = 4
+FAILURES_PER_CHECK = 5
+EVIDENCE_PER_CHECK = 3
 GAPS_PER_CHECK = 5
 TOP_FAILING_CHECKS = 10
 INTEGRITY_CHECK = "cloudtrail.digest_chain_valid"

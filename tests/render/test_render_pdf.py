@@ -130,15 +130,16 @@ def test_long_arns_wrap_inside_the_page(reader: PdfReader, text: str) -> None:
 
 def test_failures_are_capped_with_a_pointer_to_the_workbook(text: str) -> None:
     flat = " ".join(text.split())
-    assert "7 more failing resources are in the workbook: sheet Findings, filter Check = iam.mfa and Status = fail" \
+    assert "12 more failing resources are in the workbook: sheet Findings, filter Check = iam.mfa and Status = fail" \
         in flat
-    assert "user-04" in flat and "user-05" not in flat
-    assert "failing resources: first 10 of 17" in flat.lower()
+    assert "Hostile name 4" in flat and "user-00" not in flat
+    assert "failing resources: first 5 of 17" in flat.lower()
+    assert "1 more evidence file in the workbook: sheet Evidence, filter Key = iam.users" in flat
 
 
 def test_a_shared_check_is_detailed_once(text: str) -> None:
     flat = " ".join(text.split())
-    assert flat.count("User user-04 has a console password") == 1
+    assert flat.count("Hostile name 0: no MFA device.") == 1
     assert "Its failing resources, evidence files and gaps are listed above, under control AC-1." in flat
 
 
