@@ -528,15 +528,16 @@ def diff_cmd(
 def verify(
     pack_dir: Annotated[Path, typer.Argument(help="A pack folder.")],
     public_key: Annotated[
-        Path | None, typer.Option("--public-key", help="PEM public key the pack must be signed with.", exists=True,
-                                  dir_okay=False, readable=True)
+        Path | None, typer.Option("--public-key", help="PEM public key the pack must be signed with.")
     ] = None,
 ) -> None:
     """Re-hash every file of a pack against its manifest, check its signature and sign-off; exit 1 on any problem."""
     with _errors():
+        if public_key is not None and not public_key.is_file():
+            raise UsageError(f"{public_key}: no such public key file")
         result = store.verify(pack_dir)
         signed = read_signature(pack_dir) is not None
-        trusted = public_key.read_text() if public_key is not None else None
+        trusted = public_key.read_text(errors="replace") if public_key is not None else None
         sig_ok, sig_text = check_signature(pack_dir, trusted_pem=trusted) if signed or trusted else (True, "")
         view = signoff_view(pack_dir)
     for rel in result.changed:

@@ -331,12 +331,14 @@ def report_in(
 
     pack = pack.model_copy(update={"signoff": signoff, "diff": pack.diff or read_diff(folder)})
     branding = Branding(company=company, logo=logo)
+    stored = folder / store.PACK_JSON
+    pack_json = stored.read_bytes() if stored.is_file() else None  # attached to the PDFs exactly as hashed
     written: list[str] = []
     for fw in pack.frameworks:
         for fmt in formats:
             out = folder / f"{fw.id}{REPORT_SUFFIXES[fmt]}"
             if fmt is ReportFormat.PDF:
-                render_pdf(pack, fw.id, out, branding=branding)
+                render_pdf(pack, fw.id, out, branding=branding, pack_json=pack_json)
             elif fmt is ReportFormat.XLSX:
                 render_xlsx(pack, fw.id, out)
             elif fmt is ReportFormat.OSCAL:

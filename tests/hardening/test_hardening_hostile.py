@@ -77,14 +77,12 @@ def test_pdf_shows_literal_text_and_runs_nothing(hostile_pack: Path) -> None:
     assert b"/JavaScript" not in raw and b"/JS " not in raw and b"/Launch" not in raw
     text = _pdf_text(pdf)
     flat = re.sub(r"\s+", "", text)
-    for label in ("script", "markup", "formula-eq", "formula-plus", "formula-at"):
-        assert re.sub(r"\s+", "", NAMES[label]) in flat, label  # shown, not interpreted (no tag swallowed)
-    # pypdf maps the subset fonts' Greek and Cyrillic glyphs back wrongly (poppler's pdftotext reads them
-    # right); the accented Latin part is read reliably, the workbook test checks the whole name.
-    assert "Ünïcødé-" in flat
-    assert re.sub(r"\s+", "", printable(NAMES["control"])) in flat  # control characters made visible
+    # The PDF lists a check's first five failing resources and points to the workbook for the rest
+    # (which holds them all: see the workbook test); those it lists are shown literally, tags and all.
+    shown = [label for label, name in NAMES.items() if re.sub(r"\s+", "", printable(name)) in flat]
+    assert len(shown) == 5, shown
+    assert "sheet Findings" in text
     assert "\x07" not in text and "\u202e" not in text
-    assert LONG_ARN in flat  # wrapped over lines, but all there
 
 
 def test_workbook_holds_strings_never_formulas(hostile_pack: Path) -> None:
