@@ -33,7 +33,6 @@ from evidence.frameworks import FrameworkError, resolve
 from evidence.models import Evidence, Framework, Pack, Status
 from evidence.pipeline import (
     DEFAULT_FORMATS,
-    REPORT_SUFFIXES,
     PeriodError,
     PipelineError,
     ReportFormat,
@@ -49,7 +48,15 @@ from evidence.pipeline import (
     report_in,
 )
 from evidence.signing import SigningError, check_signature, read_signature, sign_with_key, sign_with_kms
-from evidence.signoff import SIGNOFF, Decision, SignOffError, make_signoff, signoff_view, signoff_view_of
+from evidence.signoff import (
+    SIGNOFF,
+    Decision,
+    SignOffError,
+    is_rendered,
+    make_signoff,
+    signoff_view,
+    signoff_view_of,
+)
 from evidence.store import StoreError
 
 app = typer.Typer(
@@ -62,7 +69,6 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False)
 
 ALL_FRAMEWORKS = "soc2,pci-dss,hipaa,gdpr"
-RENDERED_SUFFIXES = tuple(REPORT_SUFFIXES.values())
 
 
 class UsageError(Exception):
@@ -471,7 +477,7 @@ def evaluate_cmd(
         chosen = _frameworks(frameworks, framework_file)
         with store.staged_pack(pack_dir, update=True) as folder:
             for stale in folder.iterdir():
-                if stale.name.endswith(RENDERED_SUFFIXES) or stale.name == DIFF_JSON:
+                if is_rendered(stale.name) or stale.name == DIFF_JSON:
                     stale.unlink()
             pack = evaluate_in(folder, chosen, exceptions=exceptions)
     err.print(f"Evaluated {pack_dir}; run `evidence report {pack_dir}` to render the reports.")

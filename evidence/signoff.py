@@ -17,10 +17,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from evidence.models import Frozen, Manifest, SignOffView
+from evidence.pipeline import REPORT_SUFFIXES
 from evidence.store import read_manifest
 
 SIGNOFF = "signoff.json"
-RENDERED_SUFFIXES = (".pdf", ".xlsx", ".oscal.json")
+RENDERED_SUFFIXES = tuple(REPORT_SUFFIXES.values())
 
 
 class SignOffError(Exception):

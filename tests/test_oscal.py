@@ -13,11 +13,11 @@ from trestle.oscal.assessment_results import AssessmentResults
 from typer.testing import CliRunner
 
 from evidence import store
-from evidence.cli import RENDERED_SUFFIXES, app
+from evidence.cli import app
 from evidence.models import Pack, Status
 from evidence.pipeline import REPORT_SUFFIXES, ReportFormat
 from evidence.render.oscal import OBJECTIVE_STATUS, OSCAL_VERSION, assessment_results, control_token
-from evidence.signoff import is_rendered
+from evidence.signoff import RENDERED_SUFFIXES, is_rendered
 
 runner = CliRunner()
 
