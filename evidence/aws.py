@@ -245,6 +245,14 @@ class ClientFactory:
             self._clients[(service, region)] = client
             return client
 
+    def release(self) -> None:
+        """Drop the clients built so far (a later `client()` builds them again): an organization's finished
+        accounts give their memory back."""
+        with self._lock:
+            clients, self._clients = self._clients, {}
+        for client in clients.values():
+            client.close()
+
     def _guard(self, client: Any, service: str) -> None:
         allow = self.allow
         recorder = self.recorder
@@ -273,8 +281,6 @@ class ClientFactory:
         happens here, so a role that cannot be assumed raises AwsError at once.
         """
         arn = f"arn:{partition}:iam::{account_id}:role/{role_name}"
-        sts = self.client("sts", "us-east-1")
-
         def fetch() -> dict[str, str]:
             params: dict[str, Any] = {
                 "RoleArn": arn,
@@ -283,7 +289,8 @@ class ClientFactory:
             }
             if external_id:
                 params["ExternalId"] = external_id
-            creds = sts.assume_role(**params)["Credentials"]
+            # Through the cache at each refresh: this factory may have released its clients meanwhile.
+            creds = self.client("sts", "us-east-1").assume_role(**params)["Credentials"]
             return {
                 "access_key": creds["AccessKeyId"],
                 "secret_key": creds["SecretAccessKey"],

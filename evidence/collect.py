@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -238,16 +238,126 @@ def run_unit(unit: Unit, period: Period, regions: tuple[str, ...] = ()) -> Evide
     )
 
 
-def _interleave(units: list[Unit]) -> list[Unit]:
-    """Round-robin over accounts, so the per-account limit never idles the pool."""
-    by_account: dict[str, list[Unit]] = {}
-    for u in units:
-        by_account.setdefault(u.account.account_id, []).append(u)
-    queues = list(by_account.values())
-    out: list[Unit] = []
-    for i in range(max((len(q) for q in queues), default=0)):
-        out.extend(q[i] for q in queues if i < len(q))
-    return out
+class _Scheduler:
+    """Hands units to the pool only when they may run, a few accounts at a time.
+
+    A unit starts when its account has fewer than `per_account` units in flight and its (account, service,
+    region) fewer than `per_service_region`, so no worker thread ever waits on a limit. Accounts open one by
+    one, only while the open ones cannot fill the pool, and at most `accounts_at_once` are open: when an
+    account's last unit is done its clients are released, so memory follows the open accounts, not the
+    organization.
+    """
+
+    def __init__(self, units: Sequence[Unit], *, workers: int, per_account: int, per_service_region: int,
+                 accounts_at_once: int) -> None:
+        self.waiting: deque[list[Unit]] = deque()
+        for unit in units:
+            if not self.waiting or self.waiting[-1][0].account.account_id != unit.account.account_id:
+                self.waiting.append([])
+            self.waiting[-1].append(unit)
+        self.open: dict[str, list[Unit]] = {}
+        self.in_flight: dict[str, int] = {}
+        self.by_service: dict[tuple[str, str, str], int] = {}
+        self.workers = workers
+        self.per_account = per_account
+        self.per_service_region = per_service_region
+        self.accounts_at_once = max(1, accounts_at_once)
+        self.running = 0
+
+    @staticmethod
+    def _service(unit: Unit) -> tuple[str, str, str]:
+        return (unit.account.account_id, unit.spec.service, unit.region)
+
+    def _fits(self, unit: Unit) -> bool:
+        return (
+            self.in_flight[unit.account.account_id] < self.per_account
+            and self.by_service.get(self._service(unit), 0) < self.per_service_region
+        )
+
+    def ready(self) -> Iterator[Unit]:
+        """Units that may start now, taken round-robin over the open accounts; opens accounts as needed."""
+        while self.running < self.workers:
+            unit = self._next_open() or self._open_next()
+            if unit is None:
+                return
+            self.running += 1
+            self.in_flight[unit.account.account_id] += 1
+            self.by_service[self._service(unit)] = self.by_service.get(self._service(unit), 0) + 1
+            yield unit
+
+    def _next_open(self) -> Unit | None:
+        for _, pending in sorted(self.open.items(), key=lambda kv: self.in_flight[kv[0]]):
+            for n, unit in enumerate(pending):
+                if self._fits(unit):
+                    return pending.pop(n)
+        return None
+
+    def _open_next(self) -> Unit | None:
+        while self.waiting and len(self.open) < self.accounts_at_once:
+            units = self.waiting.popleft()
+            account_id = units[0].account.account_id
+            self.open[account_id] = units
+            self.in_flight[account_id] = 0
+            unit = self._next_open()
+            if unit is not None:
+                return unit
+        return None
+
+    def finished(self, unit: Unit) -> None:
+        account_id = unit.account.account_id
+        self.running -= 1
+        self.in_flight[account_id] -= 1
+        self.by_service[self._service(unit)] -= 1
+        if not self.open[account_id] and not self.in_flight[account_id]:
+            del self.open[account_id], self.in_flight[account_id]
+            if unit.account.factory is not None:
+                unit.account.factory.release()
+
+    @property
+    def done(self) -> bool:
+        return not self.running and not self.open and not self.waiting
+
+
+def collect_each(
+    accounts: Sequence[AccountTarget],
+    on_done: Callable[[Evidence], None],
+    *,
+    regions: Sequence[str],
+    period: Period,
+    specs: Sequence[CollectorSpec] | None = None,
+    shard: tuple[int, int] | None = None,
+    skip: Set[tuple[str, str, str]] = frozenset(),
+    workers: int = 16,
+    per_account: int = 8,
+    per_service_region: int = 4,
+    accounts_at_once: int = 4,
+) -> None:
+    """Snapshot every collector x account x region concurrently (global collectors once per account), handing
+    each snapshot to `on_done` as it is taken (from this thread, one at a time).
+
+    Concurrency is bounded per account and per (account, service, region), and at most `accounts_at_once`
+    accounts have clients alive; units in `skip` (account, region label, key) were collected before an
+    interruption and are not collected again.
+    """
+    chosen = list(specs) if specs is not None else sorted(registry.collectors().values(), key=lambda s: s.key)
+    units = [u for u in plan_units(accounts, chosen, regions, shard=shard) if u.ident not in skip]
+    plan = _Scheduler(units, workers=workers, per_account=per_account, per_service_region=per_service_region,
+                      accounts_at_once=accounts_at_once)
+    scope = tuple(regions)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
+        running: dict[Future[Evidence], Unit] = {}
+        try:
+            while not plan.done:
+                for unit in plan.ready():
+                    running[pool.submit(run_unit, unit, period, scope)] = unit
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    plan.finished(running.pop(fut))
+                    on_done(fut.result())
+        except BaseException:  # stop at once (expired credentials, Ctrl-C): units not started stay unstarted
+            for fut in running:
+                fut.cancel()
+            raise
 
 
 def collect(
@@ -259,43 +369,10 @@ def collect(
     shard: tuple[int, int] | None = None,
     skip: Set[tuple[str, str, str]] = frozenset(),
     workers: int = 16,
-    per_account: int = 8,
-    per_service_region: int = 4,
-    on_done: Callable[[Evidence], None] | None = None,
 ) -> list[Evidence]:
-    """Snapshot every collector x account x region concurrently (global collectors once per account).
-
-    Concurrency is bounded per account and per (account, service, region); units in `skip`
-    (account, region label, key) were collected before an interruption and are not collected again.
-    """
-    chosen = list(specs) if specs is not None else sorted(registry.collectors().values(), key=lambda s: s.key)
-    units = _interleave([u for u in plan_units(accounts, chosen, regions, shard=shard) if u.ident not in skip])
-    account_limits = {a.account_id: threading.Semaphore(per_account) for a in accounts}
-    service_limits: dict[tuple[str, str, str], threading.Semaphore] = {}
-    for u in units:
-        service_limits.setdefault(
-            (u.account.account_id, u.spec.service, u.region), threading.Semaphore(per_service_region)
-        )
-    scope = tuple(regions)
-
-    def work(unit: Unit) -> Evidence:
-        with account_limits[unit.account.account_id], service_limits[
-            (unit.account.account_id, unit.spec.service, unit.region)
-        ]:
-            return run_unit(unit, period, scope)
-
+    """Every snapshot of `collect_each`, in (account, region, key) order."""
     out: list[Evidence] = []
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
-        futures = [pool.submit(work, u) for u in units]
-        try:
-            for fut in as_completed(futures):
-                ev = fut.result()
-                out.append(ev)
-                if on_done is not None:
-                    on_done(ev)
-        except BaseException:  # stop at once (expired credentials, Ctrl-C): queued units are not started
-            for fut in futures:
-                fut.cancel()
-            raise
+    collect_each(accounts, out.append, regions=regions, period=period, specs=specs, shard=shard, skip=skip,
+                 workers=workers)
     out.sort(key=lambda e: (e.account_id, e.region, e.key))
     return out

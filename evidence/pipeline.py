@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from evidence import registry, store
 from evidence.attachments import read_register
 from evidence.aws import AwsError, ClientFactory
-from evidence.collect import AccountTarget, collect, paginate, plan_units
+from evidence.collect import AccountTarget, collect_each, paginate, plan_units
 from evidence.diff import DIFF_JSON, diff_packs, read_diff
 from evidence.evaluate import evaluate
 from evidence.exceptions import load_register
@@ -194,8 +194,8 @@ def collect_into(
             with lock:
                 on_done(ev)
 
-    collect(accounts, regions=target.regions, period=target.period, specs=specs, shard=target.shard,
-            skip=skip, on_done=done)
+    collect_each(accounts, done, regions=target.regions, period=target.period, specs=specs, shard=target.shard,
+                 skip=skip)
     info = CollectionInfo(
         tool_version=TOOL_VERSION,
         scope=Scope(

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from evidence import registry, store
 from evidence.aws import ClientFactory
 from evidence.cli import app
-from evidence.collect import AccountTarget, collect
+from evidence.collect import AccountTarget, collect_each
 from evidence.frameworks import load_file
 from evidence.models import CollectionInfo, Evidence, Pack, Scope
 from evidence.pipeline import evaluate_in, make_period, report_in
@@ -110,8 +110,8 @@ def collect_pack(
             if on_done is not None:
                 on_done(ev)
 
-        collect((AccountTarget(ACCOUNT, factory),), regions=(REGION,), period=period, specs=specs, workers=1,
-                on_done=done)
+        collect_each((AccountTarget(ACCOUNT, factory),), done, regions=(REGION,), period=period, specs=specs,
+                     workers=1)
         info = CollectionInfo(tool_version=TOOL_VERSION, scope=Scope(accounts=(ACCOUNT,), regions=(REGION,)),
                               period=period, started_at=started, finished_at=datetime.now(UTC))
         store.write_file(folder, store.COLLECTION, store.canonical_json(info))

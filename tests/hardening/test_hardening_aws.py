@@ -32,7 +32,7 @@ from hardening_support import (
 
 from evidence import registry, store
 from evidence.aws import ClientFactory
-from evidence.collect import AccountTarget, CredentialsExpired, bounded_pages, collect
+from evidence.collect import AccountTarget, CredentialsExpired, bounded_pages, collect_each
 from evidence.demo.emulator import emulator_credentials
 from evidence.demo.run import demo_factory
 from evidence.models import CollectionInfo, Scope
@@ -83,8 +83,8 @@ def test_credentials_expiring_mid_run_stop_it_resumably(tmp_path: Path) -> None:
 
     def run(*, resume: bool = False) -> None:
         with store.collecting_pack(dest, resume=resume) as folder:
-            collect((AccountTarget(ACCOUNT, factory),), regions=(REGION,), period=period, specs=specs, workers=1,
-                    skip=store.collected_units(folder), on_done=lambda ev: store.write_evidence(folder, ev))
+            collect_each((AccountTarget(ACCOUNT, factory),), lambda ev: store.write_evidence(folder, ev),
+                         regions=(REGION,), period=period, specs=specs, workers=1, skip=store.collected_units(folder))
             info = CollectionInfo(tool_version=TOOL_VERSION, scope=Scope(accounts=(ACCOUNT,), regions=(REGION,)),
                                   period=period, started_at=datetime.now(UTC), finished_at=datetime.now(UTC))
             store.write_file(folder, store.COLLECTION, store.canonical_json(info))
@@ -100,6 +100,7 @@ def test_credentials_expiring_mid_run_stop_it_resumably(tmp_path: Path) -> None:
     kept = {p: p.read_bytes() for p in (partial / "evidence").rglob("*.json")}
     assert [p.name for p in kept] == ["logs.log_groups.json"]  # the expired call left no gap behind
 
+    logs = factory.client("logs", REGION)  # the stopped run released the account's clients
     with Stubber(logs) as stub:  # renewed credentials: only what is missing is collected
         stub.add_response("describe_metric_filters", {"metricFilters": []})
         run(resume=True)
@@ -286,6 +287,35 @@ def test_pagination_tokens_in_a_loop_are_a_gap(tmp_path: Path) -> None:
     gap = snapshot(tmp_path / "p", "logs.log_groups").error
     assert gap is not None and gap.code == "PaginationError" and "sent page 4 again" in gap.message
     assert check_status(pack, LOG_CHECK) == "not_evaluated"
+
+
+def test_conformance_pack_results_in_a_token_loop_are_a_gap(tmp_path: Path) -> None:
+    factory = offline_factory()
+    def result(bucket: str) -> dict[str, Any]:
+        return {"EvaluationResultIdentifier": {"EvaluationResultQualifier": {
+            "ConfigRuleName": "r", "ResourceType": "AWS::S3::Bucket", "ResourceId": bucket}},
+            "ComplianceType": "NON_COMPLIANT", "ConfigRuleInvokedTime": datetime(2026, 1, 1, tzinfo=UTC),
+            "ResultRecordedTime": datetime(2026, 1, 1, tzinfo=UTC)}
+
+    with Stubber(factory.client("config", REGION)) as stub:
+        stub.add_response("describe_conformance_packs", {"ConformancePackDetails": [{
+            "ConformancePackName": "pci", "ConformancePackArn": "arn:aws:config:us-east-1:1:conformance-pack/pci",
+            "ConformancePackId": "conformance-pack-1"}]})
+        stub.add_response("describe_conformance_pack_status", {"ConformancePackStatusDetails": []})
+        stub.add_response("get_conformance_pack_compliance_summary", {"ConformancePackComplianceSummaryList": [
+            {"ConformancePackName": "pci", "ConformancePackComplianceStatus": "NON_COMPLIANT"}]})
+        stub.add_response("describe_conformance_pack_compliance",
+                          {"ConformancePackName": "pci", "ConformancePackRuleComplianceList": []})
+        for bucket in ("a", "b"):  # different pages, the same token: the listing would go round forever
+            stub.add_response("get_conformance_pack_compliance_details", {
+                "ConformancePackName": "pci", "ConformancePackRuleEvaluationResults": [result(bucket)],
+                "NextToken": "again"})
+        pack = collect_pack(tmp_path / "p", factory, ["config.conformance_packs"],
+                            {"CP": ["config.conformance_pack_deployed"]})
+    assert_complete(tmp_path / "p")
+    gap = snapshot(tmp_path / "p", "config.conformance_packs").error
+    assert gap is not None and gap.code == "PaginationError" and "same NextToken twice" in gap.message
+    assert check_status(pack, "config.conformance_pack_deployed") == "not_evaluated"
 
 
 def test_a_listing_that_never_ends_stops_at_the_page_cap() -> None:
