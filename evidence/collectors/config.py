@@ -7,12 +7,13 @@ cross-check (evidence.crosscheck) sets it beside our own verdicts.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, PaginationError
 
 from evidence.aws import error_code
-from evidence.collect import CollectContext, paginate
+from evidence.collect import CollectContext, bounded_pages, paginate
 from evidence.registry import collector
 
 # Results judged per resource; NOT_APPLICABLE results are left out (they judge nothing).
@@ -20,15 +21,22 @@ JUDGED = ["COMPLIANT", "NON_COMPLIANT"]
 
 
 def next_token_pages(method: Any, result_key: str, **params: Any) -> list[Any]:
-    """Every item of a NextToken listing that botocore has no paginator for."""
-    items: list[Any] = []
-    while True:
-        resp = method(**params)
-        items.extend(resp.get(result_key, []))
-        token = resp.get("NextToken")
-        if not token:
-            return items
-        params["NextToken"] = token
+    """Every item of a NextToken listing that botocore has no paginator for (with the paginator's limits)."""
+
+    def pages() -> Iterator[dict[str, Any]]:
+        tokens: set[str] = set()
+        while True:
+            resp = method(**params)
+            yield resp
+            token = resp.get("NextToken")
+            if not token:
+                return
+            if token in tokens:
+                raise PaginationError(message=f"{method.__name__} sent the same NextToken twice; the listing loops")
+            tokens.add(token)
+            params["NextToken"] = token
+
+    return [item for page in bounded_pages(pages(), method.__name__) for item in page.get(result_key, [])]
 
 
 @collector(

@@ -35,6 +35,8 @@ from evidence.integrity.models import TimeRange
 
 _MAX_BASE64_LAYERS = 3
 _DISPLAY = "%Y-%m-%dT%H:%M:%SZ"
+# CloudTrail has a handful of signing keys per region and year: a listing this long is a service looping.
+MAX_KEY_PAGES = 1_000
 
 
 class PublicKey(BaseModel):
@@ -148,15 +150,22 @@ class CloudTrailKeys:
     def _fetch(self, start: datetime, end: datetime) -> dict[str, PublicKey]:
         keys: dict[str, PublicKey] = {}
         params: dict[str, Any] = {"StartTime": start, "EndTime": end}
+        tokens: set[str] = set()
         while True:
             try:
                 response = self._client.list_public_keys(**params)
             except (ClientError, BotoCoreError) as exc:
                 raise PublicKeyError(f"ListPublicKeys failed: {exc}") from exc
             keys.update((key.fingerprint, key) for key in public_keys_from_response(response))
-            if not response.get("NextToken"):
+            token = response.get("NextToken")
+            if not token:
                 break
-            params["NextToken"] = response["NextToken"]
+            if token in tokens:
+                raise PublicKeyError("ListPublicKeys sent the same NextToken twice; the listing loops")
+            if len(tokens) + 1 >= MAX_KEY_PAGES:
+                raise PublicKeyError(f"ListPublicKeys sent {MAX_KEY_PAGES} pages; the listing does not end")
+            tokens.add(token)
+            params["NextToken"] = token
         if not keys:
             raise PublicKeyError(
                 f"No public keys found between {start.strftime(_DISPLAY)} and {end.strftime(_DISPLAY)}"

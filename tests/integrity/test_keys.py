@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from evidence.integrity.errors import PublicKeyError
 from evidence.integrity.keys import (
+    MAX_KEY_PAGES,
     CloudTrailKeys,
     PublicKey,
     StaticKeys,
@@ -157,6 +158,27 @@ def test_cloudtrail_keys_access_denied() -> None:
     stub.add_client_error("list_public_keys", "AccessDeniedException", "no")
     with stub, pytest.raises(PublicKeyError, match="ListPublicKeys failed"):
         CloudTrailKeys(client).keys_between(T0, T0)
+
+
+def test_cloudtrail_keys_token_loop(signing_key: RSAPrivateKey) -> None:
+    client, stub = cloudtrail()
+    key = public_key_of(signing_key)
+    page = {"PublicKeyList": [{"Value": key.der, "Fingerprint": key.fingerprint}], "NextToken": "again"}
+    stub.add_response("list_public_keys", page)
+    stub.add_response("list_public_keys", page)
+    with stub, pytest.raises(PublicKeyError, match="same NextToken twice"):
+        CloudTrailKeys(client).keys_between(T0, T0 + timedelta(hours=2))
+
+
+def test_cloudtrail_keys_page_cap(signing_key: RSAPrivateKey) -> None:
+    client, stub = cloudtrail()
+    key = public_key_of(signing_key)
+    for n in range(MAX_KEY_PAGES):
+        stub.add_response("list_public_keys",
+                          {"PublicKeyList": [{"Value": key.der, "Fingerprint": key.fingerprint}], "NextToken": f"t{n}"})
+    with stub, pytest.raises(PublicKeyError, match=f"sent {MAX_KEY_PAGES} pages"):
+        CloudTrailKeys(client).keys_between(T0, T0 + timedelta(hours=2))
+    stub.assert_no_pending_responses()
 
 
 def test_static_keys_need_a_key() -> None:
