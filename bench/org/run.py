@@ -211,7 +211,8 @@ def report(args: argparse.Namespace, seed_s: float, cold: Run, scaling: dict[int
         f"Each run is one process (`bench/collect/worker.py`): `organization_accounts`, `reach_accounts` "
         f"(AssumeRole into {ROLE} in every member), then all registered collectors with `collect_into` into a "
         f"fresh pack folder (no subset of collectors was needed), at the default concurrency (16 workers, "
-        f"8 per account, 4 per service and region of an account). Median (min-max) of {args.runs} runs per size, sizes "
+        f"8 per account, 4 per service and region of an account, 4 accounts open at most). "
+        f"Median (min-max) of {args.runs} runs per size, sizes "
         f"interleaved, after one cold run over {args.accounts} accounts ({cold.wall_s:.0f} s: moto creates each "
         f"account's and region's backends on first use). Wall time is the whole process; `reach` is listing the "
         f"organization and assuming the role in each account.",
@@ -228,8 +229,9 @@ def report(args: argparse.Namespace, seed_s: float, cold: Run, scaling: dict[int
         f"The collecting process's peak RSS grows by {rss_slope:.0f} MiB per account ({rss_intercept:.0f} MiB "
         f"{rss_slope:+.0f} MiB x accounts): peak {peak:.0f} MiB, {'within' if peak < 1024 else 'OVER'} the 1 GiB budget"
         + ("." if peak < 1024 else f" from about {(1024 - rss_intercept) / rss_slope:.0f} accounts on.")
-        + " Every reached account has its own ClientFactory and boto3 session, whose clients (one per service and "
-        "region used) each account builds anew and keeps until the run ends.",
+        + " Every reached account has its own ClientFactory (the parsed service models are shared); at most 4 "
+        "accounts have clients alive at once, and a finished account's clients are released, so memory follows "
+        "the open accounts, not the organization.",
         "",
         f"Gaps in the {args.accounts}-account run: "
         + (", ".join(f"{code} {n}" for code, n in sorted(gaps.items())) or "none") + ".",
@@ -248,8 +250,8 @@ def report(args: argparse.Namespace, seed_s: float, cold: Run, scaling: dict[int
         f"{sequential_emulator:.2f}). On one 2-core machine, sharding {gain}: the processes share the "
         f"same cores and the same emulator, and every shard lists the organization, assumes the role in all "
         f"{args.accounts} accounts and starts its own interpreter again. Shards take (account, region) pairs "
-        f"round-robin, so with {len(REGIONS)} regions each shard reaches {touched} accounts' clients and its peak RSS "
-        "is set by those, not by a quarter of the estate. Shards pay off on separate machines against AWS; "
+        f"round-robin, so with {len(REGIONS)} regions each shard collects from {touched} accounts. "
+        "Shards pay off on separate machines against AWS; "
         "the merge is a copy of the evidence files.",
     ]
     return "\n".join(lines)
