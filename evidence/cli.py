@@ -26,6 +26,7 @@ from evidence.aws import AwsError, ClientFactory
 from evidence.cli_cloudtrail import app as cloudtrail_app
 from evidence.cli_diff import print_diff
 from evidence.cli_frameworks import app as frameworks_app
+from evidence.collect import shard_accounts
 from evidence.config import ConfigError, load_config, option_defaults
 from evidence.diff import DIFF_JSON, DiffError, diff_packs
 from evidence.exceptions import ExceptionsError, load_register
@@ -324,9 +325,13 @@ def _reach(target: Target, reach: Reach) -> Target:
     if not reach.organization:
         return target
     org_id, ids = organization_accounts(target.factory, only=_split(reach.accounts or ""))
-    err.print(f"Organization {org_id}: {len(ids)} account(s); assuming {reach.role_name} in each...")
+    found = f"Organization {org_id}: {len(ids)} account(s)"
+    if target.shard is not None:
+        index, count = target.shard
+        found += f"; shard {index}/{count} collects from {len(shard_accounts(ids, target.regions, target.shard))}"
+    err.print(f"{found}; assuming {reach.role_name} in each...")
     accounts = reach_accounts(target.factory, ids, role_name=reach.role_name, external_id=reach.external_id,
-                              duration_seconds=reach.session_duration)
+                              duration_seconds=reach.session_duration, shard=target.shard, regions=target.regions)
     for a in accounts:
         if a.error is not None:
             err.print(f"[yellow]gap:[/] account {a.account_id} cannot be reached: {a.error.message}")

@@ -149,7 +149,8 @@ def _jsonable(data: Any) -> Any:
 
 @dataclass(frozen=True)
 class AccountTarget:
-    """One account to collect from: a factory for it, or the reason it could not be reached."""
+    """One account to collect from: a factory for it, or the reason it could not be reached (neither: the
+    account is outside this shard and was not reached)."""
 
     account_id: str
     factory: ClientFactory | None
@@ -168,9 +169,18 @@ class Unit:
         return (self.account.account_id, self.label, self.spec.key)
 
 
-def shard_pairs(accounts: Sequence[str], regions: Sequence[str]) -> list[tuple[str, str]]:
-    """Every (account, region) pair in a fixed order: shard i of n takes the pairs at i, i+n, i+2n..."""
-    return [(a, r) for a in sorted(accounts) for r in regions]
+def shard_pairs(accounts: Sequence[str], regions: Sequence[str], shard: tuple[int, int]) -> list[tuple[str, str]]:
+    """Shard i of n's (account, region) pairs: the i-th of n contiguous, equal (to one pair) runs of every pair in
+    a fixed order (accounts sorted, then regions as given). Contiguous, so that a shard reaches few accounts: about
+    1/n of them, plus one at each end of its run."""
+    index, count = shard
+    pairs = [(a, r) for a in sorted(accounts) for r in regions]
+    return pairs[index * len(pairs) // count:(index + 1) * len(pairs) // count]
+
+
+def shard_accounts(accounts: Sequence[str], regions: Sequence[str], shard: tuple[int, int]) -> set[str]:
+    """The accounts a shard collects from."""
+    return {a for a, _ in shard_pairs(accounts, regions, shard)}
 
 
 def plan_units(
@@ -184,9 +194,7 @@ def plan_units(
     home = regions[0]
     chosen: set[tuple[str, str]] | None = None
     if shard is not None:
-        index, count = shard
-        pairs = shard_pairs([a.account_id for a in accounts], regions)
-        chosen = {p for n, p in enumerate(pairs) if n % count == index}
+        chosen = set(shard_pairs([a.account_id for a in accounts], regions, shard))
     units: list[Unit] = []
     for account in accounts:
         for spec in specs:

@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from evidence import registry, store
 from evidence.attachments import read_register
 from evidence.aws import AwsError, ClientFactory
-from evidence.collect import AccountTarget, collect_each, paginate, plan_units
+from evidence.collect import AccountTarget, collect_each, paginate, plan_units, shard_accounts
 from evidence.diff import DIFF_JSON, diff_packs, read_diff
 from evidence.evaluate import evaluate
 from evidence.exceptions import load_register
@@ -131,11 +131,19 @@ def reach_accounts(
     external_id: str | None = None,
     duration_seconds: int = 3600,
     workers: int = 8,
+    shard: tuple[int, int] | None = None,
+    regions: Sequence[str] = (),
 ) -> tuple[AccountTarget, ...]:
-    """A factory per account through AssumeRole; an account that cannot be assumed is a gap, not an error."""
+    """A factory per account through AssumeRole; an account that cannot be assumed is a gap, not an error.
+
+    With a shard, only the accounts it collects from (in `regions`) are assumed; the others are listed, unreached.
+    """
     own, _ = factory.identity()
+    wanted = set(account_ids) if shard is None else shard_accounts(account_ids, regions, shard)
 
     def reach(account_id: str) -> AccountTarget:
+        if account_id not in wanted:
+            return AccountTarget(account_id, None)
         if account_id == own:
             return AccountTarget(account_id, factory)
         try:
@@ -208,7 +216,7 @@ def collect_into(
         finished_at=datetime.now(UTC),
         identity_arn=arn,
         shard=ShardInfo(index=target.shard[0], count=target.shard[1]) if target.shard else None,
-        unreachable_accounts=tuple(sorted(a.account_id for a in accounts if a.factory is None)),
+        unreachable_accounts=tuple(sorted(a.account_id for a in accounts if a.error is not None)),
     )
     store.write_file(folder, store.COLLECTION, store.canonical_json(info))
     return info

@@ -16,10 +16,19 @@ import pytest
 from botocore.stub import Stubber
 
 from evidence import store
+from evidence.collect import shard_accounts, shard_pairs
 from evidence.demo import scenario
 from evidence.demo.emulator import emulator_credentials
 from evidence.demo.run import demo_factory, organization_target
-from evidence.pipeline import PipelineError, collect_into, merge_shards, reach_accounts
+from evidence.pipeline import (
+    PipelineError,
+    Target,
+    collect_into,
+    make_period,
+    merge_shards,
+    organization_accounts,
+    reach_accounts,
+)
 
 # Enough collectors to exercise every path, few enough to keep the suite fast.
 FEW = ("iam.*", "s3.*", "cloudtrail.trails", "ec2.security_groups", "ec2.vpcs", "kms.*")
@@ -143,3 +152,66 @@ def test_throttling_beyond_the_retries_is_a_gap(emulator: Any, tmp_path: Path) -
         throttle.storm("DescribeTrails", times=0)
     trails = json.loads(next((tmp_path / "p" / "evidence").rglob("cloudtrail.trails.json")).read_text())
     assert trails["error"]["code"] == "ThrottlingException"
+
+
+def test_shard_slices_are_contiguous_balanced_and_cover_every_pair_once() -> None:
+    accounts = [f"{n:012d}" for n in (7, 3, 11, 5, 9)]
+    regions = ("us-east-1", "eu-west-1", "ap-south-1")
+    every = [(a, r) for a in sorted(accounts) for r in regions]
+    for count in (1, 2, 4, 7, 15, 20):
+        slices = [shard_pairs(accounts, regions, (i, count)) for i in range(count)]
+        assert [p for s in slices for p in s] == every  # in order: each slice is a contiguous run
+        assert max(map(len, slices)) - min(map(len, slices)) <= 1
+    assert [sorted(shard_accounts(accounts, regions, (i, 5))) for i in range(5)] == [[a] for a in sorted(accounts)]
+    assert all(len(shard_accounts(accounts, regions, (i, 2))) <= 3 for i in range(2))
+
+
+def test_a_shard_assumes_the_role_only_in_its_accounts(emulator: Any, tmp_path: Path) -> None:
+    scenario.seed(emulator)
+    factory = demo_factory(emulator)
+    org_id, ids = organization_accounts(factory)
+    shard = (0, 2)
+    accounts = reach_accounts(factory, ids, role_name=scenario.MEMBER_ROLE, shard=shard, regions=scenario.REGIONS)
+    wanted = shard_accounts(ids, scenario.REGIONS, shard)
+    assert len(wanted) < len(ids)
+    assert {a.account_id for a in accounts if a.factory is not None} == wanted
+    assert factory.recorder.sent.get("sts:AssumeRole", 0) == len(wanted - {scenario.ACCOUNT})
+    target = Target(factory=factory, regions=scenario.REGIONS, period=make_period(None, None, day_aligned=True),
+                    accounts=accounts, organization_id=org_id, shard=shard, only=("iam.password_policy",))
+    with store.collecting_pack(tmp_path / "p") as folder:
+        info = collect_into(folder, target)
+    assert info.scope.accounts == tuple(sorted(ids)) and info.unreachable_accounts == ()
+    assert {p.name for p in (tmp_path / "p" / "evidence").iterdir()} <= wanted
+
+
+def test_sharded_collection_and_merge_through_the_cli(emulator: Any, tmp_path: Path) -> None:
+    scenario.seed(emulator)
+    base = [sys.executable, "-m", "evidence", "collect", "--organization", "--role-name", scenario.MEMBER_ROLE,
+            "--regions", ",".join(scenario.REGIONS), "--only", "iam.password_policy,s3.buckets"]
+    shards = [tmp_path / "shard-0", tmp_path / "shard-1"]
+    first = subprocess.run([*base, "--shard", "0/2", "--out", str(shards[0])], env=_cli_env(emulator),
+                           capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    said = " ".join(first.stderr.split())
+    wanted = len(shard_accounts([scenario.ACCOUNT, *scenario.MEMBERS.values()], scenario.REGIONS, (0, 2)))
+    assert f"4 account(s); shard 0/2 collects from {wanted}; assuming {scenario.MEMBER_ROLE} in each" in said
+    env = {**_cli_env(emulator), "JOB_COMPLETION_INDEX": "1"}  # a Kubernetes indexed Job's second pod
+    second = subprocess.run([*base, "--shard", "auto/2", "--out", str(shards[1])], env=env,
+                            capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr
+    infos = [store.read_collection(s) for s in shards]
+    assert [(i.shard.index, i.shard.count) for i in infos if i.shard] == [(0, 2), (1, 2)]
+
+    missing = subprocess.run([sys.executable, "-m", "evidence", "merge", str(shards[0]), "--out",
+                              str(tmp_path / "m1"), "--frameworks", "soc2"], env=_cli_env(emulator),
+                             capture_output=True, text=True)
+    assert missing.returncode != 0 and "shard 1/2 is missing" in missing.stderr
+    assert not (tmp_path / "m1").exists()
+    merged = subprocess.run([sys.executable, "-m", "evidence", "merge", *map(str, shards), "--out",
+                             str(tmp_path / "m"), "--frameworks", "soc2"], env=_cli_env(emulator),
+                            capture_output=True, text=True)
+    assert merged.returncode == 0, merged.stderr
+    assert store.verify(tmp_path / "m").ok
+    accounts = {p.name for p in (tmp_path / "m" / "evidence").iterdir()}
+    assert accounts == {scenario.ACCOUNT, *scenario.MEMBERS.values()}
+    assert len(store.read_evidence(tmp_path / "m")[0]) == 2 * len(accounts)  # both collectors are global

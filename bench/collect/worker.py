@@ -44,7 +44,7 @@ def _target(args: argparse.Namespace, factory: ClientFactory) -> Target:
         return Target(factory=factory, regions=regions, period=period, shard=args.shard)
     org_id, ids = organization_accounts(factory)
     chosen = ids[: args.accounts] if args.accounts else ids
-    accounts = reach_accounts(factory, chosen, role_name=args.organization)
+    accounts = reach_accounts(factory, chosen, role_name=args.organization, shard=args.shard, regions=regions)
     return Target(factory=factory, regions=regions, period=period, accounts=accounts, organization_id=org_id,
                   shard=args.shard)
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from bench.collect.measure import Clients, Run, machine, run_all, run_worker, spread, write_section
 from evidence import store
-from evidence.collect import shard_pairs
+from evidence.collect import shard_accounts
 from evidence.demo.emulator import start_emulator
 from evidence.pipeline import merge_shards
 
@@ -193,8 +193,8 @@ def report(args: argparse.Namespace, seed_s: float, cold: Run, scaling: dict[int
     gain = "buys no speed" if concurrent.wall_s > 0.8 * single else "saves some time"
     concurrent_emulator = concurrent.emulator_cpu_s / concurrent.wall_s
     sequential_emulator = sequential.emulator_cpu_s / sequential.wall_s
-    pairs = shard_pairs([f"{n:012d}" for n in range(args.accounts)], REGIONS)
-    touched = "-".join(str(n) for n in sorted({len({a for k, (a, _) in enumerate(pairs) if k % SHARDS == i})
+    ids = [f"{n:012d}" for n in range(args.accounts)]
+    touched = "-".join(str(n) for n in sorted({len(shard_accounts(ids, REGIONS, (i, SHARDS)))
                                                for i in range(SHARDS)}))
     gaps = full[-1].report["gaps"]
     lines = [
@@ -248,9 +248,9 @@ def report(args: argparse.Namespace, seed_s: float, cold: Run, scaling: dict[int
         f"All {SHARDS} shards at once took {concurrent.wall_s / single:.2f}x the single process's wall time, one "
         f"after another {sequential.wall_s / single:.2f}x (emulator CPU / wall: {concurrent_emulator:.2f} and "
         f"{sequential_emulator:.2f}). On one 2-core machine, sharding {gain}: the processes share the "
-        f"same cores and the same emulator, and every shard lists the organization, assumes the role in all "
-        f"{args.accounts} accounts and starts its own interpreter again. Shards take (account, region) pairs "
-        f"round-robin, so with {len(REGIONS)} regions each shard collects from {touched} accounts. "
+        f"same cores and the same emulator, and every shard lists the organization and starts its own interpreter "
+        f"again. A shard takes a contiguous run of the (account, region) pairs, so with {len(REGIONS)} regions it "
+        f"assumes the role in, and collects from, {touched} of the {args.accounts} accounts. "
         "Shards pay off on separate machines against AWS; "
         "the merge is a copy of the evidence files.",
     ]
