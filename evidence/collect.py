@@ -155,6 +155,11 @@ class AccountTarget:
     account_id: str
     factory: ClientFactory | None
     error: EvidenceError | None = None
+    regions: tuple[str, ...] | None = None  # the regions in scope the account has enabled, when known
+
+    def usable(self, regions: Sequence[str]) -> tuple[str, ...]:
+        """The regions of `regions` to collect from in this account (all of them when its own list is unknown)."""
+        return tuple(r for r in regions if self.regions is None or r in self.regions)
 
 
 @dataclass(frozen=True)
@@ -190,15 +195,21 @@ def plan_units(
     *,
     shard: tuple[int, int] | None = None,
 ) -> list[Unit]:
-    """Collectors x accounts x regions; a global collector runs once per account, in its first region."""
-    home = regions[0]
+    """Collectors x accounts x regions; a global collector runs once per account, in its first region.
+
+    Regions an account has not enabled are left out: nothing can exist there, and AWS refuses every call.
+    """
     chosen: set[tuple[str, str]] | None = None
     if shard is not None:
         chosen = set(shard_pairs([a.account_id for a in accounts], regions, shard))
     units: list[Unit] = []
     for account in accounts:
+        usable = account.usable(regions)
         for spec in specs:
-            targets = [(home, GLOBAL_REGION)] if spec.scope is Scope.GLOBAL else [(r, r) for r in regions]
+            if spec.scope is Scope.GLOBAL:
+                targets = [(usable[0], GLOBAL_REGION)] if usable else []
+            else:
+                targets = [(r, r) for r in usable]
             for region, label in targets:
                 if chosen is None or (account.account_id, region) in chosen:
                     units.append(Unit(account, spec, region, label))
@@ -214,7 +225,8 @@ def run_unit(unit: Unit, period: Period, regions: tuple[str, ...] = ()) -> Evide
             tool_version=TOOL_VERSION, error=unit.account.error
             or EvidenceError(code="AccountUnreachable", message="the account could not be reached"),
         )
-    ctx = CollectContext(factory=factory, account_id=account_id, region=unit.region, period=period, regions=regions)
+    ctx = CollectContext(factory=factory, account_id=account_id, region=unit.region, period=period,
+                         regions=unit.account.usable(regions))
     data: Any = None
     error: EvidenceError | None = None
     with factory.recorder.unit() as calls:

@@ -110,6 +110,11 @@ class ShardInfo(Frozen):
     count: int
 
 
+class AccountRegions(Frozen):
+    account: str
+    regions: tuple[str, ...]
+
+
 class CollectionInfo(Frozen):
     """Written once by `collect` as collection.json: what was asked for and when it ran."""
 
@@ -122,6 +127,8 @@ class CollectionInfo(Frozen):
     identity_arn: str | None = None
     shard: ShardInfo | None = None
     unreachable_accounts: tuple[str, ...] = ()
+    # Regions in scope that an account has not enabled (its own ec2:DescribeRegions): nothing is collected there.
+    regions_not_enabled: tuple[AccountRegions, ...] = ()
 
 
 # --------------------------------------------------------------------------- frameworks

@@ -28,6 +28,7 @@ from evidence.diff import DIFF_JSON, diff_packs, read_diff
 from evidence.evaluate import evaluate
 from evidence.exceptions import load_register
 from evidence.models import (
+    AccountRegions,
     CollectionInfo,
     Evidence,
     EvidenceError,
@@ -190,7 +191,7 @@ def collect_into(
     """Collect into a work folder, writing each snapshot as soon as it is taken (so a run can resume)."""
     target = _resume_state(folder, target)
     _, arn = target.factory.identity(target.regions[0])
-    accounts = accounts_of(target)
+    accounts = enabled_regions_of(accounts_of(target), target.regions)
     skip = store.collected_units(folder)
     started = datetime.now(UTC)
     specs = chosen_collectors(target.only)
@@ -217,9 +218,43 @@ def collect_into(
         identity_arn=arn,
         shard=ShardInfo(index=target.shard[0], count=target.shard[1]) if target.shard else None,
         unreachable_accounts=tuple(sorted(a.account_id for a in accounts if a.error is not None)),
+        regions_not_enabled=_not_enabled(accounts, target.regions),
     )
     store.write_file(folder, store.COLLECTION, store.canonical_json(info))
     return info
+
+
+def _not_enabled(accounts: Sequence[AccountTarget], regions: Sequence[str]) -> tuple[AccountRegions, ...]:
+    out = []
+    for account in sorted(accounts, key=lambda a: a.account_id):
+        usable = account.usable(regions)
+        if len(usable) < len(regions):
+            out.append(AccountRegions(account=account.account_id, regions=tuple(r for r in regions if r not in usable)))
+    return tuple(out)
+
+
+def enabled_regions_of(
+    accounts: Sequence[AccountTarget], regions: Sequence[str], *, workers: int = 8
+) -> tuple[AccountTarget, ...]:
+    """Each reached account with the regions in scope it has enabled, as its own ec2:DescribeRegions lists them.
+
+    An opt-in region the account has not enabled holds nothing and refuses every call: it is left out and listed
+    in the collection, not recorded as a gap. When the list cannot be read, every region is collected (and a
+    refused one is a gap).
+    """
+    def enabled(account: AccountTarget) -> AccountTarget:
+        if account.factory is None:
+            return account
+        for region in dict.fromkeys((regions[0], "us-east-1")):  # the first region may be one it has not enabled
+            try:
+                listed = account.factory.enabled_regions(region)
+            except AwsError:
+                continue
+            return replace(account, regions=tuple(r for r in regions if r in listed))
+        return account
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="regions") as pool:
+        return tuple(pool.map(enabled, accounts))
 
 
 def accounts_of(target: Target) -> tuple[AccountTarget, ...]:
@@ -283,6 +318,8 @@ def merge_shards(folder: Path, shards: Sequence[Path]) -> CollectionInfo:
         finished_at=max(i.finished_at for _, i in infos),
         identity_arn=first.identity_arn,
         unreachable_accounts=tuple(sorted({a for _, i in infos for a in i.unreachable_accounts})),
+        regions_not_enabled=tuple(sorted({r for _, i in infos for r in i.regions_not_enabled},
+                                         key=lambda r: r.account)),
     )
     store.write_file(folder, store.COLLECTION, store.canonical_json(info))
     return info

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import json
+import socket
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import boto3
+from openpyxl import load_workbook
+
 from evidence import store
+from evidence.aws import ClientFactory
+from evidence.collect import AccountTarget
 from evidence.demo import scenario
 from evidence.demo.patches import faults
 from evidence.demo.run import demo_factory, organization_target
 from evidence.frameworks import resolve
-from evidence.models import Status
-from evidence.pipeline import collect_into, evaluate_in
+from evidence.models import AccountRegions, Status
+from evidence.pipeline import ReportFormat, collect_into, enabled_regions_of, evaluate_in, report_in
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def test_denied_region_is_a_gap_and_the_run_completes(emulator: Any, tmp_path: Path) -> None:
@@ -41,3 +53,39 @@ def test_denied_region_is_a_gap_and_the_run_completes(emulator: Any, tmp_path: P
     assert regional and all(c.status in (Status.NOT_EVALUATED, Status.FAIL) for c in regional)
     trails = json.loads(next((tmp_path / "p" / "evidence").rglob("cloudtrail.trails.json")).read_text())
     assert trails["error"] is None and trails["data"]["region_errors"] == {scenario.OTHER: "OptInRequired"}
+
+
+def test_a_region_an_account_has_not_enabled_is_listed_not_a_gap(emulator: Any, tmp_path: Path) -> None:
+    scenario.seed(emulator)
+    target = organization_target(demo_factory(emulator, max_attempts=2))
+    member = scenario.MEMBERS["staging"]
+    faults.disable_region(member, scenario.OTHER)
+    try:
+        with store.collecting_pack(tmp_path / "p") as folder:
+            collect_into(folder, replace(target, only=("iam.password_policy", "cloudtrail.trails", "ec2.vpcs")))
+            pack = evaluate_in(folder, resolve(["soc2"]))
+            report_in(folder, pack, formats=(ReportFormat.XLSX,))
+    finally:
+        faults.enable_region(member, scenario.OTHER)
+    info = store.read_collection(tmp_path / "p")
+    assert info.regions_not_enabled == (AccountRegions(account=member, regions=(scenario.OTHER,)),)
+    evidence, _ = store.read_evidence(tmp_path / "p")
+    assert not pack.gaps and all(ev.error is None for ev in evidence)
+    assert not [ev for ev in evidence if ev.account_id == member and ev.region == scenario.OTHER]
+    assert {ev.account_id for ev in evidence if ev.region == scenario.OTHER} == set(info.scope.accounts) - {member}
+    trails = next(ev for ev in evidence if ev.account_id == member and ev.key == "cloudtrail.trails")
+    assert trails.data["region_errors"] == {}  # the region was not even asked
+
+    wb = load_workbook(tmp_path / "p" / "soc2.xlsx", read_only=True)
+    facts = {row[0]: row[1] for row in wb["Summary"].iter_rows(values_only=True) if len(row) > 1 and row[0]}
+    assert facts["Regions not enabled (not collected)"] == f"{member}: {scenario.OTHER}"
+    accounts = list(wb["Accounts"].iter_rows(values_only=True))
+    column = accounts[0].index("Regions not enabled (not collected)")
+    assert {row[0]: row[column] for row in accounts[1:]}[member] == scenario.OTHER
+
+
+def test_when_an_account_cannot_list_its_regions_every_region_is_collected() -> None:
+    session = boto3.Session(aws_access_key_id="AKIDREGIONS", aws_secret_access_key="regions")
+    offline = ClientFactory(session, endpoint_url=f"http://127.0.0.1:{closed_port()}", max_attempts=1)
+    (account,) = enabled_regions_of([AccountTarget("111111111111", offline)], scenario.REGIONS)
+    assert account.regions is None and account.usable(scenario.REGIONS) == scenario.REGIONS

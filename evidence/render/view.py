@@ -159,6 +159,7 @@ class AccountRow(Frozen):
     not_evaluated: int
     excepted: int
     gaps: int
+    regions_not_enabled: tuple[str, ...] = ()
 
 
 class FrameworkView(Frozen):
@@ -366,9 +367,10 @@ def _accounts(pack: Pack, checks: Sequence[CheckResult]) -> list[AccountRow]:
         if g.account_id != "*":
             gaps[g.account_id] += 1
             counts.setdefault(g.account_id, dict.fromkeys(Status, 0))
+    not_enabled = {r.account: r.regions for r in pack.collection.regions_not_enabled}
     return [
         AccountRow(account=a, fail=n[Status.FAIL], passed=n[Status.PASS], not_evaluated=n[Status.NOT_EVALUATED],
-                   excepted=n[Status.EXCEPTED], gaps=gaps[a])
+                   excepted=n[Status.EXCEPTED], gaps=gaps[a], regions_not_enabled=not_enabled.get(a, ()))
         for a, n in sorted(counts.items())
     ]
 

@@ -363,12 +363,13 @@ def _integrity_rows(view: FrameworkView) -> list[list[Any]]:
 
 ACCOUNTS_COLUMNS = (
     Column("Account"), Column("Failing findings"), Column("Passing findings"), Column("Not evaluated findings"),
-    Column("Excepted findings"), Column("Gaps"),
+    Column("Excepted findings"), Column("Gaps"), Column("Regions not enabled (not collected)"),
 )
 
 
 def _accounts_rows(view: FrameworkView) -> list[list[Any]]:
-    return [[a.account, a.fail, a.passed, a.not_evaluated, a.excepted, a.gaps] for a in view.accounts]
+    return [[a.account, a.fail, a.passed, a.not_evaluated, a.excepted, a.gaps, ", ".join(a.regions_not_enabled)]
+            for a in view.accounts]
 
 
 def _signoff_facts(view: FrameworkView) -> list[tuple[str, Any]]:
@@ -412,6 +413,9 @@ def _summary(wb: Workbook, view: FrameworkView) -> None:
         ("Audit period end (UTC)", c.period.end),
         ("Accounts", ", ".join(c.scope.accounts)),
         ("Regions", ", ".join(c.scope.regions)),
+        *([("Regions not enabled (not collected)",
+            "; ".join(f"{r.account}: {', '.join(r.regions)}" for r in c.regions_not_enabled))]
+          if c.regions_not_enabled else []),
         ("Tool", f"evidence {view.tool_version}"),
         ("Framework source", fw.source),
         ("Failing checks", f"{view.failing_checks} of {len(view.checks)}"),

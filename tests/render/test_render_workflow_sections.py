@@ -210,7 +210,8 @@ def test_scope_section_breaks_findings_down_by_account(text: str) -> None:
 def test_accounts_sheet(wb: Workbook) -> None:
     rows = {r["Account"]: r for r in _rows(wb["Accounts"])}
     assert rows["111111111111"] == {"Account": "111111111111", "Failing findings": 18, "Passing findings": 3,
-                                    "Not evaluated findings": 0, "Excepted findings": 1, "Gaps": 0}
+                                    "Not evaluated findings": 0, "Excepted findings": 1, "Gaps": 0,
+                                    "Regions not enabled (not collected)": None}
     assert rows["222222222222"]["Passing findings"] == 1 and rows["222222222222"]["Gaps"] == 1
 
 

@@ -8,6 +8,8 @@ error parsing) is what gets tested:
 - `deny_region(region, code)`: every call signed for that region is refused with `code` (e.g.
   AuthFailure or OptInRequired, as a region that is disabled for the account answers), in the
   error format of the service's protocol.
+- `disable_region(account, region)`: an opt-in region the account has not enabled: ec2:DescribeRegions
+  leaves it out for that account, and every call the account makes there is refused with OptInRequired.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from moto.core.exceptions import JsonRESTError, _RESTError
 from moto.core.responses import BaseResponse
+from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
 
 from evidence.demo.patches._hook import install
 from evidence.demo.patches._state import cleared_on_reset
@@ -24,7 +27,9 @@ from evidence.demo.patches._state import cleared_on_reset
 _LOCK = threading.Lock()
 _STORMS: dict[str, int] = cleared_on_reset({})
 _DENIED: dict[str, str] = cleared_on_reset({})
+_DISABLED: dict[str, set[str]] = cleared_on_reset({})  # account -> opt-in regions it has not enabled
 _original = BaseResponse._authenticate_and_authorize_normal_action
+_original_regions = RegionsAndZonesBackend.describe_regions
 
 
 def storm(action: str, *, times: int) -> None:
@@ -39,6 +44,17 @@ def deny_region(region: str, code: str = "AuthFailure") -> None:
         _DENIED[region] = code
 
 
+def disable_region(account: str, region: str) -> None:
+    """Make `region` an opt-in region that `account` has not enabled (until the emulator's reset)."""
+    with _LOCK:
+        _DISABLED.setdefault(account, set()).add(region)
+
+
+def enable_region(account: str, region: str) -> None:
+    with _LOCK:
+        _DISABLED.get(account, set()).discard(region)
+
+
 def allow_region(region: str) -> None:
     with _LOCK:
         _DENIED.pop(region, None)
@@ -51,12 +67,21 @@ def remaining(action: str) -> int:
 
 def apply() -> None:
     install(BaseResponse, "_authenticate_and_authorize_normal_action", _throttled)
+    install(RegionsAndZonesBackend, "describe_regions", _enabled_regions)
+
+
+def _enabled_regions(self: Any, region_names: list[str] | None = None) -> Any:
+    with _LOCK:
+        disabled = set(_DISABLED.get(self.account_id, ()))
+    return [r for r in _original_regions(self, region_names) if r.name not in disabled]
 
 
 def _throttled(self: BaseResponse, resource: str = "*") -> Any:
     action = self._get_action()
     with _LOCK:
         denied = _DENIED.get(self.region)
+        if self.region in _DISABLED.get(self.current_account, ()):
+            denied = "OptInRequired"
         if denied is not None:
             message = f"This account cannot make calls in {self.region}"
             if "json" in str(self.headers.get("Content-Type", "")):
