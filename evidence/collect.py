@@ -295,7 +295,7 @@ class _Scheduler:
         )
 
     def ready(self) -> Iterator[Unit]:
-        """Units that may start now, taken round-robin over the open accounts; opens accounts as needed."""
+        """Units that may start now, each from the open account with the fewest in flight; opens accounts as needed."""
         while self.running < self.workers:
             unit = self._next_open() or self._open_next()
             if unit is None:

@@ -250,6 +250,8 @@ def enabled_regions_of(
                 listed = account.factory.enabled_regions(region)
             except AwsError:
                 continue
+            finally:
+                account.factory.release()  # the account's clients are built when its collection starts
             return replace(account, regions=tuple(r for r in regions if r in listed))
         return account
 
