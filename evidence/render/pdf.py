@@ -11,6 +11,9 @@ import contextlib
 import hashlib
 import io
 import mimetypes
+import os
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -49,6 +52,25 @@ def _weasyprint() -> ModuleType:
     except OSError as exc:
         raise missing_library_error(exc) from None
     return weasyprint
+
+
+_SOURCE_DATE = threading.Lock()
+
+
+@contextlib.contextmanager
+def _source_date(moment: datetime) -> Iterator[None]:
+    """Date the embedded font subsets (fontTools reads SOURCE_DATE_EPOCH) at `moment` instead of now, so the same
+    pack always renders to the same bytes."""
+    with _SOURCE_DATE:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def allowed_path(url: str, root: Path, extra: frozenset[Path] = frozenset()) -> Path:
@@ -120,12 +142,13 @@ def render_pdf(
     fetcher = _fetcher(weasyprint, root, frozenset({logo}) if logo else frozenset())
     try:
         document = weasyprint.HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
-        data = document.write_pdf(
-            pdf_variant=PDF_VARIANT,
-            attachments=[attachment],
-            pdf_identifier=hashlib.sha256(f"{pack.pack_id}:{framework_id}".encode()).hexdigest()[:32].encode(),
-            font_config=weasyprint.text.fonts.FontConfiguration(),
-        )
+        with _source_date(collected):
+            data = document.write_pdf(
+                pdf_variant=PDF_VARIANT,
+                attachments=[attachment],
+                pdf_identifier=hashlib.sha256(f"{pack.pack_id}:{framework_id}".encode()).hexdigest()[:32].encode(),
+                font_config=weasyprint.text.fonts.FontConfiguration(),
+            )
     except OSError as exc:
         raise missing_library_error(exc) from None
     try:
