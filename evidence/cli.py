@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -39,7 +40,6 @@ from evidence.pipeline import (
     ReportFormat,
     Target,
     collect_into,
-    count_units,
     diff_in,
     evaluate_in,
     make_period,
@@ -239,25 +239,36 @@ def _progress(total_hint: str) -> Iterator[Progress]:
 
 
 def _collect_with_progress(folder: Path, target: Target) -> None:
-    total = count_units(target)
     already = len(store.collected_units(folder))
     if already:
         err.print(f"Resuming: {already} snapshot(s) were collected before the interruption.")
+    several = len(target.accounts) > 1
     with _progress("collect") as progress:
-        task = progress.add_task("Collecting", total=total, completed=already, last="")
-        per_account: dict[str, int] = {}
-        gaps = 0
+        task = progress.add_task("Collecting", total=None, completed=already, last="")
+        left: dict[str, int] = {}
+        taken: Counter[str] = Counter()
+        gaps: Counter[str] = Counter()
+
+        def plan(counts: Mapping[str, int]) -> None:
+            left.update(counts)
+            progress.update(task, total=already + sum(counts.values()))
 
         def done(ev: Evidence) -> None:
-            nonlocal gaps
-            gaps += ev.error is not None
-            per_account[ev.account_id] = per_account.get(ev.account_id, 0) + 1
+            taken[ev.account_id] += 1
+            gaps[ev.account_id] += ev.error is not None
             progress.update(task, advance=1, last=f"{ev.account_id} {ev.key} {ev.region}")
+            left[ev.account_id] -= 1
+            if several and not left[ev.account_id]:
+                finished = sum(1 for n in left.values() if not n)
+                progress.console.print(f"Account {ev.account_id} done ({finished} of {len(left)}): "
+                                       f"{taken[ev.account_id]} snapshot(s), {gaps[ev.account_id]} gap(s)")
 
-        collect_into(folder, target, on_done=done)
-    accounts = len(target.accounts) or 1
-    err.print(f"Collected {total} snapshots from {accounts} account(s) in {len(target.regions)} region(s); "
-              f"{gaps} gap(s).")
+        info = collect_into(folder, target, on_done=done, on_plan=plan)
+    accounts = len(info.scope.accounts)
+    skipped = sum(len(r.regions) for r in info.regions_not_enabled)
+    not_enabled = f" ({skipped} account-region(s) not enabled, not collected)" if skipped else ""
+    err.print(f"Collected {already + taken.total()} snapshots from {accounts} account(s) in {len(target.regions)} "
+              f"region(s){not_enabled}; {gaps.total()} gap(s).")
 
 
 def _summary(pack: Pack) -> None:

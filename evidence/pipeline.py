@@ -10,7 +10,8 @@ import fnmatch
 import json
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -186,15 +187,25 @@ def _resume_state(folder: Path, target: Target) -> Target:
 
 
 def collect_into(
-    folder: Path, target: Target, *, on_done: Callable[[Evidence], None] | None = None
+    folder: Path,
+    target: Target,
+    *,
+    on_done: Callable[[Evidence], None] | None = None,
+    on_plan: Callable[[Mapping[str, int]], None] | None = None,
 ) -> CollectionInfo:
-    """Collect into a work folder, writing each snapshot as soon as it is taken (so a run can resume)."""
+    """Collect into a work folder, writing each snapshot as soon as it is taken (so a run can resume).
+
+    `on_plan` learns, before the first snapshot, how many snapshots each account still needs.
+    """
     target = _resume_state(folder, target)
     _, arn = target.factory.identity(target.regions[0])
     accounts = enabled_regions_of(accounts_of(target), target.regions)
     skip = store.collected_units(folder)
     started = datetime.now(UTC)
     specs = chosen_collectors(target.only)
+    if on_plan is not None:
+        on_plan(Counter(u.account.account_id for u in plan_units(accounts, specs, target.regions, shard=target.shard)
+                        if u.ident not in skip))
     lock = threading.Lock()
 
     def done(ev: Evidence) -> None:
@@ -265,11 +276,6 @@ def accounts_of(target: Target) -> tuple[AccountTarget, ...]:
         return target.accounts
     own, _ = target.factory.identity(target.regions[0])
     return (AccountTarget(own, target.factory),)
-
-
-def count_units(target: Target) -> int:
-    """How many snapshots a collection of this target takes."""
-    return len(plan_units(accounts_of(target), chosen_collectors(target.only), target.regions, shard=target.shard))
 
 
 # ----------------------------------------------------------------------------- merge

@@ -195,6 +195,8 @@ def test_sharded_collection_and_merge_through_the_cli(emulator: Any, tmp_path: P
     said = " ".join(first.stderr.split())
     wanted = len(shard_accounts([scenario.ACCOUNT, *scenario.MEMBERS.values()], scenario.REGIONS, (0, 2)))
     assert f"4 account(s); shard 0/2 collects from {wanted}; assuming {scenario.MEMBER_ROLE} in each" in said
+    assert said.count(" done (") == wanted and f"done ({wanted} of {wanted}): 2 snapshot(s), 0 gap(s)" in said
+    assert f"Collected {2 * wanted} snapshots from 4 account(s) in 2 region(s); 0 gap(s)." in said
     env = {**_cli_env(emulator), "JOB_COMPLETION_INDEX": "1"}  # a Kubernetes indexed Job's second pod
     second = subprocess.run([*base, "--shard", "auto/2", "--out", str(shards[1])], env=env,
                             capture_output=True, text=True)

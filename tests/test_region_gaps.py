@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from evidence import store
 from evidence.aws import ClientFactory
 from evidence.collect import AccountTarget
 from evidence.demo import scenario
+from evidence.demo.emulator import emulator_credentials
 from evidence.demo.patches import faults
 from evidence.demo.run import demo_factory, organization_target
 from evidence.frameworks import resolve
@@ -26,6 +30,15 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def cli_env(emulator: Any) -> dict[str, str]:
+    creds = emulator_credentials()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=emulator.endpoint_url, AWS_ACCESS_KEY_ID=creds["aws_access_key_id"],
+               AWS_SECRET_ACCESS_KEY=creds["aws_secret_access_key"], AWS_DEFAULT_REGION="us-east-1",
+               AWS_EC2_METADATA_DISABLED="true")
+    return env
 
 
 def test_denied_region_is_a_gap_and_the_run_completes(emulator: Any, tmp_path: Path) -> None:
@@ -65,8 +78,14 @@ def test_a_region_an_account_has_not_enabled_is_listed_not_a_gap(emulator: Any, 
             collect_into(folder, replace(target, only=("iam.password_policy", "cloudtrail.trails", "ec2.vpcs")))
             pack = evaluate_in(folder, resolve(["soc2"]))
             report_in(folder, pack, formats=(ReportFormat.XLSX,))
+        cli = subprocess.run(
+            [sys.executable, "-m", "evidence", "collect", "--organization", "--role-name", scenario.MEMBER_ROLE,
+             "--regions", ",".join(scenario.REGIONS), "--only", "ec2.vpcs", "--out", str(tmp_path / "cli")],
+            env=cli_env(emulator), capture_output=True, text=True)
     finally:
         faults.enable_region(member, scenario.OTHER)
+    said = " ".join(cli.stderr.split())
+    assert cli.returncode == 0 and "(1 account-region(s) not enabled, not collected); 0 gap(s)." in said, said
     info = store.read_collection(tmp_path / "p")
     assert info.regions_not_enabled == (AccountRegions(account=member, regions=(scenario.OTHER,)),)
     evidence, _ = store.read_evidence(tmp_path / "p")
