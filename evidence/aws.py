@@ -8,11 +8,12 @@ allowed explicitly by the caller that builds the factory.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import boto3
 import botocore.session
@@ -21,6 +22,8 @@ from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from evidence.version import TOOL_VERSION
+
+T = TypeVar("T")
 
 
 class AwsError(Exception):
@@ -144,6 +147,10 @@ class CallRecorder:
     def record(self, name: str) -> None:
         with self._lock:
             self.sent[name] = self.sent.get(name, 0) + 1
+        self.note(name)
+
+    def note(self, name: str) -> None:
+        """Name an API operation in this thread's snapshot without counting it as sent (a shared answer)."""
         calls = self.current()
         if calls is not None:
             with self._lock:
@@ -177,6 +184,13 @@ class CallRecorder:
             return sum(self.sent.values())
 
 
+class _SharedRead:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = False
+        self.value: Any = None
+
+
 class ClientFactory:
     """Builds guarded, retrying boto3 clients for one AWS identity (one account)."""
 
@@ -203,6 +217,7 @@ class ClientFactory:
             user_agent_extra=f"evidence/{TOOL_VERSION}",
         )
         self._clients: dict[tuple[str, str], Any] = {}
+        self._shared: dict[tuple[str, ...], _SharedRead] = {}
         self._lock = threading.Lock()
         self._account_id: str | None = None
         self._identity_arn: str | None = None
@@ -246,12 +261,25 @@ class ClientFactory:
             return client
 
     def release(self) -> None:
-        """Drop the clients built so far (a later `client()` builds them again): an organization's finished
-        accounts give their memory back."""
+        """Drop the clients built so far and the shared answers (a later call builds them again): an
+        organization's finished accounts give their memory back."""
         with self._lock:
-            clients, self._clients = self._clients, {}
+            clients, self._clients, self._shared = self._clients, {}, {}
         for client in clients.values():
             client.close()
+
+    def shared(self, api: str, region: str, read: Callable[[], T]) -> T:
+        """The answer of an idempotent read (`api` in `region`, made by `read`) sent once for this account while
+        its clients are alive: another collector that needs the same answer gets a copy, and its snapshot still
+        names the operation. A failed read is not kept: the next caller sends it again."""
+        with self._lock:
+            slot = self._shared.setdefault((api, region), _SharedRead())
+        with slot.lock:
+            if not slot.done:
+                slot.value, slot.done = read(), True
+            else:
+                self.recorder.note(api)
+            return cast(T, copy.deepcopy(slot.value))
 
     def _guard(self, client: Any, service: str) -> None:
         allow = self.allow

@@ -53,6 +53,10 @@ class CollectContext:
     def client(self, service: str, region: str | None = None) -> Any:
         return self.factory.client(service, region or self.region)
 
+    def shared(self, api: str, region: str, read: Callable[[], T]) -> T:
+        """An idempotent read that several collectors need, sent once per account (see ClientFactory.shared)."""
+        return self.factory.shared(api, region, read)
+
     def map(self, func: Callable[[T], R], items: Sequence[T], workers: int = 8) -> list[R]:
         """Apply `func` to items concurrently; API calls made are still recorded for this snapshot."""
         if len(items) <= 1:

@@ -29,6 +29,13 @@ def _details(ctx: CollectContext, trail: dict[str, Any]) -> dict[str, Any]:
     return trail
 
 
+def describe_trails(ctx: CollectContext, region: str) -> list[dict[str, Any]]:
+    """The trails one region lists (shadow copies included); cloudtrail.integrity reads the same answer."""
+    client = ctx.client("cloudtrail", region)
+    return ctx.shared("cloudtrail:DescribeTrails", region,
+                      lambda: list(client.describe_trails(includeShadowTrails=True)["trailList"]))
+
+
 @collector(
     "cloudtrail.trails",
     service="cloudtrail",
@@ -42,7 +49,7 @@ def trails(ctx: CollectContext) -> Any:
     region_errors: dict[str, str] = {}
     for region in ctx.regions or (ctx.region,):
         try:
-            listed = ctx.client("cloudtrail", region).describe_trails(includeShadowTrails=True)["trailList"]
+            listed = describe_trails(ctx, region)
         except ClientError as exc:
             region_errors[region] = error_code(exc)
             continue

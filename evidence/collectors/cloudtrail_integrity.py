@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from evidence.aws import error_code
 from evidence.collect import CollectContext
+from evidence.collectors.cloudtrail import describe_trails
 from evidence.integrity.errors import IntegrityError
 from evidence.integrity.keys import CloudTrailKeys
 from evidence.integrity.models import TimeRange, TrailScope
@@ -37,7 +38,7 @@ def _trails(ctx: CollectContext) -> tuple[list[dict[str, Any]], dict[str, str]]:
     refused: dict[str, str] = {}
     for region in ctx.regions or (ctx.region,):
         try:
-            listed = ctx.client("cloudtrail", region).describe_trails(includeShadowTrails=True)["trailList"]
+            listed = describe_trails(ctx, region)
         except ClientError as exc:
             refused[region] = error_code(exc)
             continue
