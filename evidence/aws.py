@@ -24,6 +24,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from evidence.version import TOOL_VERSION
 
 T = TypeVar("T")
+# ec2:DescribeRegions' opt-in status of a region the account has not enabled.
+NOT_OPTED_IN = "not-opted-in"
 
 
 class AwsError(Exception):
@@ -268,6 +270,20 @@ class ClientFactory:
         for client in clients.values():
             client.close()
 
+    @contextmanager
+    def _transient(self, service: str, region: str) -> Iterator[Any]:
+        """A client for one call: closed and forgotten afterwards unless it was already built."""
+        with self._lock:
+            kept = (service, region) in self._clients
+        client = self.client(service, region)
+        try:
+            yield client
+        finally:
+            if not kept:
+                with self._lock:
+                    self._clients.pop((service, region), None)
+                client.close()
+
     def shared(self, api: str, region: str, read: Callable[[], T]) -> T:
         """The answer of an idempotent read (`api` in `region`, made by `read`) sent once for this account while
         its clients are alive: another collector that needs the same answer gets a copy, and its snapshot still
@@ -379,7 +395,20 @@ class ClientFactory:
             raise AwsError(f"cannot list the enabled regions: {_client_error_text(exc)}") from None
         except BotoCoreError as exc:
             raise AwsError(f"cannot list the enabled regions: {exc}") from None
-        return tuple(sorted(r["RegionName"] for r in resp["Regions"]))
+        return tuple(sorted(r["RegionName"] for r in resp["Regions"] if r.get("OptInStatus") != NOT_OPTED_IN))
+
+    def opt_in_statuses(self, region: str = "us-east-1") -> dict[str, str]:
+        """Every region of the account's partition with its opt-in status (`not-opted-in`: not enabled).
+
+        The client it builds is not kept: an organization's accounts are asked before any is collected."""
+        try:
+            with self._transient("ec2", region) as ec2:
+                resp = ec2.describe_regions(AllRegions=True)
+        except ClientError as exc:
+            raise AwsError(f"cannot list the account's regions: {_client_error_text(exc)}") from None
+        except BotoCoreError as exc:
+            raise AwsError(f"cannot list the account's regions: {exc}") from None
+        return {r["RegionName"]: r.get("OptInStatus", "") for r in resp["Regions"]}
 
 
 def _client_error_text(exc: ClientError) -> str:

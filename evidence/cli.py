@@ -239,15 +239,16 @@ def _progress(total_hint: str) -> Iterator[Progress]:
 
 
 def _collect_with_progress(folder: Path, target: Target) -> None:
-    already = len(store.collected_units(folder))
+    before = store.collected_counts(folder)
+    already = sum(n for n, _ in before.values())
     if already:
         err.print(f"Resuming: {already} snapshot(s) were collected before the interruption.")
     several = len(target.accounts) > 1
     with _progress("collect") as progress:
         task = progress.add_task("Collecting", total=None, completed=already, last="")
         left: dict[str, int] = {}
-        taken: Counter[str] = Counter()
-        gaps: Counter[str] = Counter()
+        taken: Counter[str] = Counter({a: n for a, (n, _) in before.items()})
+        gaps: Counter[str] = Counter({a: g for a, (_, g) in before.items()})
 
         def plan(counts: Mapping[str, int]) -> None:
             left.update(counts)
@@ -267,7 +268,7 @@ def _collect_with_progress(folder: Path, target: Target) -> None:
     accounts = len(info.scope.accounts)
     skipped = sum(len(r.regions) for r in info.regions_not_enabled)
     not_enabled = f" ({skipped} account-region(s) not enabled, not collected)" if skipped else ""
-    err.print(f"Collected {already + taken.total()} snapshots from {accounts} account(s) in {len(target.regions)} "
+    err.print(f"Collected {taken.total()} snapshots from {accounts} account(s) in {len(target.regions)} "
               f"region(s){not_enabled}; {gaps.total()} gap(s).")
 
 

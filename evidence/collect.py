@@ -202,6 +202,8 @@ def plan_units(
     """Collectors x accounts x regions; a global collector runs once per account, in its first region.
 
     Regions an account has not enabled are left out: nothing can exist there, and AWS refuses every call.
+    A global collector still runs in an account that has none of them enabled (its calls are refused: gaps),
+    and belongs to the shard of the account's first region in scope, whichever region it calls.
     """
     chosen: set[tuple[str, str]] | None = None
     if shard is not None:
@@ -209,13 +211,13 @@ def plan_units(
     units: list[Unit] = []
     for account in accounts:
         usable = account.usable(regions)
+        home = usable[0] if usable else regions[0]
         for spec in specs:
-            if spec.scope is Scope.GLOBAL:
-                targets = [(usable[0], GLOBAL_REGION)] if usable else []
-            else:
-                targets = [(r, r) for r in usable]
-            for region, label in targets:
-                if chosen is None or (account.account_id, region) in chosen:
+            # (region called, region recorded, region of the (account, region) pair that owns the unit)
+            glob = spec.scope is Scope.GLOBAL
+            targets = [(home, GLOBAL_REGION, regions[0])] if glob else [(r, r, r) for r in usable]
+            for region, label, owner in targets:
+                if chosen is None or (account.account_id, owner) in chosen:
                     units.append(Unit(account, spec, region, label))
     return units
 

@@ -11,7 +11,7 @@ import json
 import shutil
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -23,8 +23,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from evidence import registry, store
 from evidence.attachments import read_register
-from evidence.aws import AwsError, ClientFactory
-from evidence.collect import AccountTarget, collect_each, paginate, plan_units, shard_accounts
+from evidence.aws import NOT_OPTED_IN, AwsError, ClientFactory
+from evidence.collect import AccountTarget, collect_each, paginate, plan_units, shard_accounts, shard_pairs
 from evidence.diff import DIFF_JSON, diff_packs, read_diff
 from evidence.evaluate import evaluate
 from evidence.exceptions import load_register
@@ -229,41 +229,56 @@ def collect_into(
         identity_arn=arn,
         shard=ShardInfo(index=target.shard[0], count=target.shard[1]) if target.shard else None,
         unreachable_accounts=tuple(sorted(a.account_id for a in accounts if a.error is not None)),
-        regions_not_enabled=_not_enabled(accounts, target.regions),
+        regions_not_enabled=_not_enabled(accounts, target, skip),
     )
     store.write_file(folder, store.COLLECTION, store.canonical_json(info))
     return info
 
 
-def _not_enabled(accounts: Sequence[AccountTarget], regions: Sequence[str]) -> tuple[AccountRegions, ...]:
+def _not_enabled(
+    accounts: Sequence[AccountTarget], target: Target, collected: Set[tuple[str, str, str]]
+) -> tuple[AccountRegions, ...]:
+    """The (account, region) pairs of this collection (its shard's) that were left out as not enabled; a pair that
+    has snapshots from before an interruption was collected, whatever the account says now."""
+    ids = [a.account_id for a in accounts]
+    pairs = set(shard_pairs(ids, target.regions, target.shard)) if target.shard else None
+    had = {(account, region) for account, region, _ in collected}
     out = []
     for account in sorted(accounts, key=lambda a: a.account_id):
-        usable = account.usable(regions)
-        if len(usable) < len(regions):
-            out.append(AccountRegions(account=account.account_id, regions=tuple(r for r in regions if r not in usable)))
+        usable = account.usable(target.regions)
+        left = tuple(r for r in target.regions if r not in usable and (account.account_id, r) not in had
+                     and (pairs is None or (account.account_id, r) in pairs))
+        if left:
+            out.append(AccountRegions(account=account.account_id, regions=left))
     return tuple(out)
+
+
+def _joined(lists: Iterable[AccountRegions], regions: Sequence[str]) -> tuple[AccountRegions, ...]:
+    by_account: dict[str, set[str]] = {}
+    for item in lists:
+        by_account.setdefault(item.account, set()).update(item.regions)
+    return tuple(AccountRegions(account=a, regions=tuple(r for r in regions if r in by_account[a]))
+                 for a in sorted(by_account))
 
 
 def enabled_regions_of(
     accounts: Sequence[AccountTarget], regions: Sequence[str], *, workers: int = 8
 ) -> tuple[AccountTarget, ...]:
-    """Each reached account with the regions in scope it has enabled, as its own ec2:DescribeRegions lists them.
+    """Each reached account with the regions in scope it has enabled, as its own ec2:DescribeRegions says.
 
-    An opt-in region the account has not enabled holds nothing and refuses every call: it is left out and listed
-    in the collection, not recorded as a gap. When the list cannot be read, every region is collected (and a
-    refused one is a gap).
+    An opt-in region whose status is `not-opted-in` for the account refuses every call: it is left out and listed
+    in the collection, not recorded as a gap. A region the account's list does not know (another partition), or
+    an account whose list cannot be read, is collected as asked (a refused call is a gap).
     """
     def enabled(account: AccountTarget) -> AccountTarget:
         if account.factory is None:
             return account
         for region in dict.fromkeys((regions[0], "us-east-1")):  # the first region may be one it has not enabled
             try:
-                listed = account.factory.enabled_regions(region)
+                statuses = account.factory.opt_in_statuses(region)
             except AwsError:
                 continue
-            finally:
-                account.factory.release()  # the account's clients are built when its collection starts
-            return replace(account, regions=tuple(r for r in regions if r in listed))
+            return replace(account, regions=tuple(r for r in regions if statuses.get(r) != NOT_OPTED_IN))
         return account
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="regions") as pool:
@@ -326,8 +341,7 @@ def merge_shards(folder: Path, shards: Sequence[Path]) -> CollectionInfo:
         finished_at=max(i.finished_at for _, i in infos),
         identity_arn=first.identity_arn,
         unreachable_accounts=tuple(sorted({a for _, i in infos for a in i.unreachable_accounts})),
-        regions_not_enabled=tuple(sorted({r for _, i in infos for r in i.regions_not_enabled},
-                                         key=lambda r: r.account)),
+        regions_not_enabled=_joined((r for _, i in infos for r in i.regions_not_enabled), first.scope.regions),
     )
     store.write_file(folder, store.COLLECTION, store.canonical_json(info))
     return info

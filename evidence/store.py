@@ -263,15 +263,25 @@ def collecting_pack(dest: Path, *, resume: bool = False) -> Iterator[Path]:
 
 def collected_units(root: Path) -> set[tuple[str, str, str]]:
     """(account, region, key) of every complete, readable snapshot already in a folder."""
-    done: set[tuple[str, str, str]] = set()
+    return {(ev.account_id, ev.region, ev.key) for ev in _collected(root)}
+
+
+def collected_counts(root: Path) -> dict[str, tuple[int, int]]:
+    """Account -> (snapshots, gaps) of the complete, readable snapshots already in a folder."""
+    counts: dict[str, tuple[int, int]] = {}
+    for ev in _collected(root):
+        taken, gaps = counts.get(ev.account_id, (0, 0))
+        counts[ev.account_id] = (taken + 1, gaps + (ev.error is not None))
+    return counts
+
+
+def _collected(root: Path) -> Iterator[Evidence]:
     base = root / EVIDENCE_DIR
     for path in base.rglob("*.json") if base.is_dir() else ():
         try:
-            ev = Evidence.model_validate_json(path.read_bytes())
+            yield Evidence.model_validate_json(path.read_bytes())
         except (ValidationError, ValueError):
             continue
-        done.add((ev.account_id, ev.region, ev.key))
-    return done
 
 
 # --------------------------------------------------------------------------- reading

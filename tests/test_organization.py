@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from evidence import store
-from evidence.collect import shard_accounts, shard_pairs
+from evidence import registry, store
+from evidence.collect import AccountTarget, plan_units, shard_accounts, shard_pairs
 from evidence.demo import scenario
 from evidence.demo.emulator import emulator_credentials
 from evidence.demo.run import demo_factory, organization_target
@@ -29,6 +29,7 @@ from evidence.pipeline import (
     organization_accounts,
     reach_accounts,
 )
+from evidence.registry import Scope
 
 # Enough collectors to exercise every path, few enough to keep the suite fast.
 FEW = ("iam.*", "s3.*", "cloudtrail.trails", "ec2.security_groups", "ec2.vpcs", "kms.*")
@@ -97,6 +98,8 @@ def test_resume_after_a_kill_collects_only_what_is_missing(emulator: Any, tmp_pa
     assert resumed.returncode == 0, resumed.stderr
     assert "Resuming" in resumed.stderr
     assert store.verify(dest).ok and not partial.exists()
+    total = len(list((dest / "evidence").rglob("*.json")))  # counted across both runs
+    assert f"Collected {total} snapshots from 4 account(s)" in " ".join(resumed.stderr.split())
     for path, data in before.items():
         assert (dest / path.relative_to(partial)).read_bytes() == data  # not collected again
     info = store.read_collection(dest)
@@ -217,3 +220,14 @@ def test_sharded_collection_and_merge_through_the_cli(emulator: Any, tmp_path: P
     accounts = {p.name for p in (tmp_path / "m" / "evidence").iterdir()}
     assert accounts == {scenario.ACCOUNT, *scenario.MEMBERS.values()}
     assert len(store.read_evidence(tmp_path / "m")[0]) == 2 * len(accounts)  # both collectors are global
+
+
+def test_a_global_unit_belongs_to_one_shard_even_when_its_first_region_is_not_enabled() -> None:
+    regions = ("us-east-1", "eu-west-1")
+    spec = next(s for s in registry.collectors().values() if s.scope is Scope.GLOBAL)
+    account = AccountTarget("111111111111", None, regions=("eu-west-1",))  # us-east-1 not enabled
+    owner = [plan_units([account], [spec], regions, shard=(i, 2)) for i in range(2)]
+    assert [len(units) for units in owner] == [1, 0]  # the shard of (account, us-east-1), as for any account
+    assert owner[0][0].region == "eu-west-1" and owner[0][0].label == "global"  # called where it can be
+    unknown = AccountTarget("111111111111", None)
+    assert [len(plan_units([unknown], [spec], regions, shard=(i, 2))) for i in range(2)] == [1, 0]

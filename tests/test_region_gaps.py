@@ -16,14 +16,21 @@ from openpyxl import load_workbook
 
 from evidence import store
 from evidence.aws import ClientFactory
-from evidence.collect import AccountTarget
+from evidence.collect import AccountTarget, shard_pairs
 from evidence.demo import scenario
 from evidence.demo.emulator import emulator_credentials
 from evidence.demo.patches import faults
 from evidence.demo.run import demo_factory, organization_target
 from evidence.frameworks import resolve
 from evidence.models import AccountRegions, Status
-from evidence.pipeline import ReportFormat, collect_into, enabled_regions_of, evaluate_in, report_in
+from evidence.pipeline import (
+    ReportFormat,
+    collect_into,
+    enabled_regions_of,
+    evaluate_in,
+    merge_shards,
+    report_in,
+)
 
 
 def closed_port() -> int:
@@ -108,3 +115,64 @@ def test_when_an_account_cannot_list_its_regions_every_region_is_collected() -> 
     offline = ClientFactory(session, endpoint_url=f"http://127.0.0.1:{closed_port()}", max_attempts=1)
     (account,) = enabled_regions_of([AccountTarget("111111111111", offline)], scenario.REGIONS)
     assert account.regions is None and account.usable(scenario.REGIONS) == scenario.REGIONS
+
+
+def test_an_account_with_no_region_enabled_still_gets_its_global_evidence_as_gaps(emulator: Any,
+                                                                                tmp_path: Path) -> None:
+    scenario.seed(emulator)
+    target = organization_target(demo_factory(emulator, max_attempts=2))
+    member = scenario.MEMBERS["staging"]
+    regions = (scenario.OTHER, "eu-west-3")  # two opt-in regions; the member has enabled neither
+    for region in regions:
+        faults.disable_region(member, region)
+    try:
+        with store.collecting_pack(tmp_path / "p") as folder:
+            info = collect_into(folder, replace(target, regions=regions, only=("iam.password_policy", "ec2.vpcs")))
+    finally:
+        for region in regions:
+            faults.enable_region(member, region)
+    assert info.regions_not_enabled == (AccountRegions(account=member, regions=regions),)
+    evidence, _ = store.read_evidence(tmp_path / "p")
+    mine = [ev for ev in evidence if ev.account_id == member]
+    assert [(ev.key, ev.region) for ev in mine] == [("iam.password_policy", "global")]
+    assert mine[0].error is not None and mine[0].error.code == "OptInRequired"  # a gap, never a silent pass
+
+
+def test_shards_list_only_the_regions_they_left_out_and_merge_joins_them(emulator: Any, tmp_path: Path) -> None:
+    scenario.seed(emulator)
+    target = organization_target(demo_factory(emulator, max_attempts=2))
+    member = scenario.MEMBERS["staging"]
+    faults.disable_region(member, scenario.OTHER)
+    shards = [tmp_path / "s0", tmp_path / "s1"]
+    try:
+        for index, dest in enumerate(shards):
+            with store.collecting_pack(dest) as folder:
+                collect_into(folder, replace(target, only=("ec2.vpcs",), shard=(index, 2)))
+    finally:
+        faults.enable_region(member, scenario.OTHER)
+    owner = next(i for i in range(2) if (member, scenario.OTHER) in shard_pairs(
+        list(store.read_collection(shards[0]).scope.accounts), scenario.REGIONS, (i, 2)))
+    listed = [store.read_collection(s).regions_not_enabled for s in shards]
+    assert listed[owner] == (AccountRegions(account=member, regions=(scenario.OTHER,)),)
+    assert listed[1 - owner] == ()
+    with store.staged_pack(tmp_path / "merged") as folder:
+        merged = merge_shards(folder, shards)
+    assert merged.regions_not_enabled == (AccountRegions(account=member, regions=(scenario.OTHER,)),)
+
+
+def test_a_region_collected_before_an_interruption_is_not_listed_as_not_enabled(emulator: Any,
+                                                                              tmp_path: Path) -> None:
+    scenario.seed(emulator)
+    target = organization_target(demo_factory(emulator, max_attempts=2))
+    member = scenario.MEMBERS["staging"]
+    chosen = replace(target, only=("ec2.vpcs",))
+    with store.collecting_pack(tmp_path / "p") as folder:
+        collect_into(folder, chosen)
+        faults.disable_region(member, scenario.OTHER)  # disabled before the run resumes
+        try:
+            info = collect_into(folder, chosen)
+        finally:
+            faults.enable_region(member, scenario.OTHER)
+    assert info.regions_not_enabled == ()
+    evidence, _ = store.read_evidence(tmp_path / "p")
+    assert [ev.error for ev in evidence if ev.account_id == member and ev.region == scenario.OTHER] == [None]

@@ -9,7 +9,8 @@ error parsing) is what gets tested:
   AuthFailure or OptInRequired, as a region that is disabled for the account answers), in the
   error format of the service's protocol.
 - `disable_region(account, region)`: an opt-in region the account has not enabled: ec2:DescribeRegions
-  leaves it out for that account, and every call the account makes there is refused with OptInRequired.
+  gives it the status `not-opted-in` for that account, and every call the account makes there is refused
+  with OptInRequired.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from moto.core.exceptions import JsonRESTError, _RESTError
 from moto.core.responses import BaseResponse
-from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
+from moto.ec2.models.availability_zones_and_regions import Region, RegionsAndZonesBackend
 
 from evidence.demo.patches._hook import install
 from evidence.demo.patches._state import cleared_on_reset
@@ -73,7 +74,8 @@ def apply() -> None:
 def _enabled_regions(self: Any, region_names: list[str] | None = None) -> Any:
     with _LOCK:
         disabled = set(_DISABLED.get(self.account_id, ()))
-    return [r for r in _original_regions(self, region_names) if r.name not in disabled]
+    return [Region(r.name, r.endpoint, "not-opted-in") if r.name in disabled else r
+            for r in _original_regions(self, region_names)]
 
 
 def _throttled(self: BaseResponse, resource: str = "*") -> Any:
