@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -30,3 +31,15 @@ def run(check_id: str, snapshots: Iterable[Evidence], **params: Any) -> CheckRes
 def verdicts(result: CheckResult) -> dict[str, str]:
     """resource -> status of every finding."""
     return {f.resource: f.status.value for f in result.findings}
+
+
+def cli_env(emulator: Any) -> dict[str, str]:
+    """The environment of a CLI subprocess pointed at the emulator: this one's, without its AWS settings."""
+    from evidence.demo.emulator import emulator_credentials
+
+    creds = emulator_credentials()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=emulator.endpoint_url, AWS_ACCESS_KEY_ID=creds["aws_access_key_id"],
+               AWS_SECRET_ACCESS_KEY=creds["aws_secret_access_key"], AWS_DEFAULT_REGION="us-east-1",
+               AWS_EC2_METADATA_DISABLED="true")
+    return env

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,11 +13,11 @@ from typing import Any
 
 import pytest
 from botocore.stub import Stubber
+from helpers import cli_env
 
 from evidence import registry, store
 from evidence.collect import AccountTarget, plan_units, shard_accounts, shard_pairs
 from evidence.demo import scenario
-from evidence.demo.emulator import emulator_credentials
 from evidence.demo.run import demo_factory, organization_target
 from evidence.pipeline import (
     PipelineError,
@@ -63,21 +62,12 @@ def test_an_account_that_cannot_be_assumed_is_a_gap(emulator: Any, tmp_path: Pat
     assert evidence and all(ev.error is not None and ev.error.code == "AssumeRoleFailed" for ev in evidence)
 
 
-def _cli_env(emulator: Any) -> dict[str, str]:
-    creds = emulator_credentials()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ENDPOINT_URL=emulator.endpoint_url, AWS_ACCESS_KEY_ID=creds["aws_access_key_id"],
-               AWS_SECRET_ACCESS_KEY=creds["aws_secret_access_key"], AWS_DEFAULT_REGION="us-east-1",
-               AWS_EC2_METADATA_DISABLED="true")
-    return env
-
-
 def test_resume_after_a_kill_collects_only_what_is_missing(emulator: Any, tmp_path: Path) -> None:
     scenario.seed(emulator)
     dest = tmp_path / "org"
     args = [sys.executable, "-m", "evidence", "collect", "--organization", "--role-name", scenario.MEMBER_ROLE,
             "--regions", ",".join(scenario.REGIONS), "--only", ",".join(FEW), "--out", str(dest)]
-    proc = subprocess.Popen(args, env=_cli_env(emulator), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(args, env=cli_env(emulator), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     partial = store.partial_folder(dest)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list((partial / "evidence").rglob("*.json"))) < 5:
@@ -88,13 +78,13 @@ def test_resume_after_a_kill_collects_only_what_is_missing(emulator: Any, tmp_pa
     proc.wait()
     assert not dest.exists() and partial.is_dir()
     assert subprocess.run([sys.executable, "-m", "evidence", "verify", str(partial)],
-                          env=_cli_env(emulator), capture_output=True).returncode != 0
+                          env=cli_env(emulator), capture_output=True).returncode != 0
     before = {p: p.read_bytes() for p in (partial / "evidence").rglob("*.json")}
     assert before
 
-    again = subprocess.run(args, env=_cli_env(emulator), capture_output=True, text=True)
+    again = subprocess.run(args, env=cli_env(emulator), capture_output=True, text=True)
     assert again.returncode == 2 and "--resume" in again.stderr
-    resumed = subprocess.run([*args, "--resume"], env=_cli_env(emulator), capture_output=True, text=True)
+    resumed = subprocess.run([*args, "--resume"], env=cli_env(emulator), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert "Resuming" in resumed.stderr
     assert store.verify(dest).ok and not partial.exists()
@@ -192,7 +182,7 @@ def test_sharded_collection_and_merge_through_the_cli(emulator: Any, tmp_path: P
     base = [sys.executable, "-m", "evidence", "collect", "--organization", "--role-name", scenario.MEMBER_ROLE,
             "--regions", ",".join(scenario.REGIONS), "--only", "iam.password_policy,s3.buckets"]
     shards = [tmp_path / "shard-0", tmp_path / "shard-1"]
-    first = subprocess.run([*base, "--shard", "0/2", "--out", str(shards[0])], env=_cli_env(emulator),
+    first = subprocess.run([*base, "--shard", "0/2", "--out", str(shards[0])], env=cli_env(emulator),
                            capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     said = " ".join(first.stderr.split())
@@ -200,7 +190,7 @@ def test_sharded_collection_and_merge_through_the_cli(emulator: Any, tmp_path: P
     assert f"4 account(s); shard 0/2 collects from {wanted}; assuming {scenario.MEMBER_ROLE} in each" in said
     assert said.count(" done (") == wanted and f"done ({wanted} of {wanted}): 2 snapshot(s), 0 gap(s)" in said
     assert f"Collected {2 * wanted} snapshots from 4 account(s) in 2 region(s); 0 gap(s)." in said
-    env = {**_cli_env(emulator), "JOB_COMPLETION_INDEX": "1"}  # a Kubernetes indexed Job's second pod
+    env = {**cli_env(emulator), "JOB_COMPLETION_INDEX": "1"}  # a Kubernetes indexed Job's second pod
     second = subprocess.run([*base, "--shard", "auto/2", "--out", str(shards[1])], env=env,
                             capture_output=True, text=True)
     assert second.returncode == 0, second.stderr
@@ -208,12 +198,12 @@ def test_sharded_collection_and_merge_through_the_cli(emulator: Any, tmp_path: P
     assert [(i.shard.index, i.shard.count) for i in infos if i.shard] == [(0, 2), (1, 2)]
 
     missing = subprocess.run([sys.executable, "-m", "evidence", "merge", str(shards[0]), "--out",
-                              str(tmp_path / "m1"), "--frameworks", "soc2"], env=_cli_env(emulator),
+                              str(tmp_path / "m1"), "--frameworks", "soc2"], env=cli_env(emulator),
                              capture_output=True, text=True)
     assert missing.returncode != 0 and "shard 1/2 is missing" in missing.stderr
     assert not (tmp_path / "m1").exists()
     merged = subprocess.run([sys.executable, "-m", "evidence", "merge", *map(str, shards), "--out",
-                             str(tmp_path / "m"), "--frameworks", "soc2"], env=_cli_env(emulator),
+                             str(tmp_path / "m"), "--frameworks", "soc2"], env=cli_env(emulator),
                             capture_output=True, text=True)
     assert merged.returncode == 0, merged.stderr
     assert store.verify(tmp_path / "m").ok

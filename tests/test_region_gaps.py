@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -12,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from helpers import cli_env
 from openpyxl import load_workbook
 
 from evidence import store
 from evidence.aws import ClientFactory
 from evidence.collect import AccountTarget, shard_pairs
 from evidence.demo import scenario
-from evidence.demo.emulator import emulator_credentials
 from evidence.demo.patches import faults
 from evidence.demo.run import demo_factory, organization_target
 from evidence.frameworks import resolve
@@ -37,15 +36,6 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def cli_env(emulator: Any) -> dict[str, str]:
-    creds = emulator_credentials()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ENDPOINT_URL=emulator.endpoint_url, AWS_ACCESS_KEY_ID=creds["aws_access_key_id"],
-               AWS_SECRET_ACCESS_KEY=creds["aws_secret_access_key"], AWS_DEFAULT_REGION="us-east-1",
-               AWS_EC2_METADATA_DISABLED="true")
-    return env
 
 
 def test_denied_region_is_a_gap_and_the_run_completes(emulator: Any, tmp_path: Path) -> None:
@@ -176,3 +166,16 @@ def test_a_region_collected_before_an_interruption_is_not_listed_as_not_enabled(
     assert info.regions_not_enabled == ()
     evidence, _ = store.read_evidence(tmp_path / "p")
     assert [ev.error for ev in evidence if ev.account_id == member and ev.region == scenario.OTHER] == [None]
+
+
+def test_regions_all_leaves_out_the_regions_an_account_has_not_enabled(emulator: Any) -> None:
+    scenario.seed(emulator)
+    member = scenario.MEMBERS["staging"]
+    factory = demo_factory(emulator).assume(member, scenario.MEMBER_ROLE)
+    assert scenario.OTHER in factory.enabled_regions()
+    faults.disable_region(member, scenario.OTHER)
+    try:
+        assert scenario.OTHER not in factory.enabled_regions()
+        assert factory.opt_in_statuses()[scenario.OTHER] == "not-opted-in"
+    finally:
+        faults.enable_region(member, scenario.OTHER)
