@@ -387,15 +387,8 @@ class ClientFactory:
         return self._account_id, self._identity_arn
 
     def enabled_regions(self, region: str = "us-east-1") -> tuple[str, ...]:
-        try:
-            resp = self.client("ec2", region).describe_regions(
-                Filters=[{"Name": "opt-in-status", "Values": ["opt-in-not-required", "opted-in"]}]
-            )
-        except ClientError as exc:
-            raise AwsError(f"cannot list the enabled regions: {_client_error_text(exc)}") from None
-        except BotoCoreError as exc:
-            raise AwsError(f"cannot list the enabled regions: {exc}") from None
-        return tuple(sorted(r["RegionName"] for r in resp["Regions"] if r.get("OptInStatus") != NOT_OPTED_IN))
+        """The regions the account can use: every one whose opt-in status is not `not-opted-in`."""
+        return tuple(sorted(r for r, status in self.opt_in_statuses(region).items() if status != NOT_OPTED_IN))
 
     def opt_in_statuses(self, region: str = "us-east-1") -> dict[str, str]:
         """Every region of the account's partition with its opt-in status (`not-opted-in`: not enabled).
