@@ -20,34 +20,19 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bench.cloudtrail.run import FolderSink
 from evidence.integrity.keys import StaticKeys
 from evidence.integrity.models import TimeRange, TrailScope
-from evidence.integrity.sidecar import ObjectMetadataIndex
-from evidence.integrity.store import LocalStore
 from evidence.integrity.synthetic import ChainSpec, build_chain, public_key_of
 from evidence.integrity.validate import validate_trail
 
 BUCKET = "bench-trail-bucket"
 START = datetime(2024, 3, 1, 0, 7, 11, tzinfo=UTC)
-
-
-class FolderSink:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.metadata: dict[str, dict[str, str]] = {}
-
-    def put(self, bucket: str, key: str, body: bytes, metadata: Mapping[str, str]) -> None:
-        path = self.root / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(body)
-        if metadata:
-            self.metadata[key] = dict(metadata)
 
 
 def main() -> None:
@@ -60,7 +45,7 @@ def main() -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        sink = FolderSink(root)
+        sink = FolderSink(root, BUCKET)
         hours, logs_per_hour = 24, 4
         # About 85 bytes of gzip per synthetic record at the default level.
         records = max(1, int(args.size_mb * 1e6 / 85 / (hours * logs_per_hour)))
@@ -68,16 +53,15 @@ def main() -> None:
         began = time.perf_counter()
         build_chain(spec, key, sink)
         built = time.perf_counter() - began
-        logs = sorted(str(p) for p in (root / "AWSLogs").rglob("*.json.gz") if "CloudTrail-Digest" not in str(p))
-        gz_bytes = sum(os.path.getsize(p) for p in logs)
-        raw_bytes = sum(len(gzip.decompress(Path(p).read_bytes())) for p in logs)  # also warms the page cache
+        logs = sink.logs()
+        gz_bytes = sum(p.stat().st_size for p in logs)
+        raw_bytes = sum(len(gzip.decompress(p.read_bytes())) for p in logs)  # also warms the page cache
         print(
             f"built {len(logs)} log files in {built:.1f} s: {gz_bytes / 1e6:.1f} MB gzip, "
             f"{raw_bytes / 1e6:.1f} MB decompressed (ratio {raw_bytes / gz_bytes:.1f})"
         )
 
-        sidecar = ObjectMetadataIndex(bucket=BUCKET, captured_at=datetime.now(UTC), objects=sink.metadata)
-        store = LocalStore(root, BUCKET, sidecar)
+        store = sink.store()
         period = TimeRange(start=START, end=START + timedelta(hours=hours))
         for workers in sorted({1, os.cpu_count() or 1, args.workers}):
             began = time.perf_counter()
@@ -93,7 +77,7 @@ def main() -> None:
             assert result.ok and result.logs.valid == len(logs), result.items
             report("validate_trail", f"workers={workers}", took, gz_bytes, raw_bytes)
 
-        listing = "\n".join(logs) + "\n"
+        listing = "\n".join(map(str, logs)) + "\n"
         one_by_one = 'while read -r f; do gzip -dc "$f" | sha256sum; done'
         for label, command in (
             ("gzip -dc | sha256sum", one_by_one),

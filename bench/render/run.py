@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from bench.collect.measure import write_section
 from evidence.evaluate import check_key, roll_up
 from evidence.frameworks import parse, read_yaml
 from evidence.models import (
@@ -53,7 +54,6 @@ from evidence.store import canonical_json
 from evidence.version import TOOL_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "render"
 ACCOUNTS = tuple(f"{n:012d}" for n in (111111111111, 222222222222, 333333333333, 444444444444))
 REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1",
@@ -206,30 +206,6 @@ def timed(job: Callable[[], None]) -> tuple[float, float, float]:
     return wall, cpu, peak
 
 
-def write_section(body: str) -> None:
-    """Replace (or add) the `## render` section of bench/RESULTS.md, keeping the other sections."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    lines = text.splitlines()
-    out: list[str] = []
-    skipping = False
-    replaced = False
-    for line in lines:
-        if line.startswith("## "):
-            skipping = line.strip() == f"## {SECTION}"
-            if skipping:
-                out.extend(body.rstrip("\n").splitlines())
-                out.append("")
-                replaced = True
-                continue
-        if not skipping:
-            out.append(line)
-    if not replaced:
-        if out and out[-1].strip():
-            out.append("")
-        out.extend(body.rstrip("\n").splitlines())
-    RESULTS.write_text("\n".join(out).rstrip("\n") + "\n")
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=10_000)
@@ -300,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "",
         *table,
     ])
-    write_section(body)
+    write_section(SECTION, body)
     print(body)
 
 
